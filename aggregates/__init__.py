@@ -1,0 +1,1 @@
+"""The xcnet domain: event-sourced aggregates, their events and value objects. Pure."""

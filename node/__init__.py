@@ -1,0 +1,1 @@
+"""The running node: configuration, keys, the signed store, verification and services."""

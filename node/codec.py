@@ -1,0 +1,144 @@
+"""Event fields to canonical body values and back, guided by the event class's annotations."""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import types
+import typing
+from datetime import UTC, date, datetime
+from functools import cache
+from uuid import UUID
+
+from protocol.errors import EncodingInvalid
+
+# Attributes every event has that the header (or the store) carries, not the body.
+HEADER_FIELDS = frozenset(
+    {"originator_id", "originator_version", "timestamp", "author", "originator_topic"}
+)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def to_micros(moment: datetime) -> int:
+    """A timezone-aware datetime as integer microseconds since the Unix epoch."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime: xcnet times are UTC")
+    delta = moment - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def from_micros(micros: int) -> datetime:
+    return datetime.fromtimestamp(micros // 1_000_000, UTC).replace(microsecond=micros % 1_000_000)
+
+
+@cache
+def body_fields(cls: type) -> dict[str, object]:
+    """The body fields of an event class with their types."""
+    hints = typing.get_type_hints(cls)
+    return {name: hint for name, hint in hints.items() if name not in HEADER_FIELDS and name in {
+        f.name for f in dataclasses.fields(cls)
+    }}
+
+
+def encode_body(event: object) -> dict[str, object]:
+    """The canonical body of an event."""
+    return {
+        name: encode_value(getattr(event, name), hint)
+        for name, hint in body_fields(type(event)).items()
+    }
+
+
+def decode_body(cls: type, body: dict[str, object]) -> dict[str, object]:
+    """The event-class keyword arguments of a canonical body."""
+    fields = body_fields(cls)
+    if set(body) != set(fields):
+        missing, extra = set(fields) - set(body), set(body) - set(fields)
+        raise EncodingInvalid(
+            f"body of {cls.__qualname__}: missing {sorted(missing)}, unexpected {sorted(extra)}"
+        )
+    return {name: decode_value(body[name], hint, name) for name, hint in fields.items()}
+
+
+def encode_value(value: object, hint: object) -> object:
+    if value is None:
+        return None
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        inner = [arg for arg in typing.get_args(hint) if arg is not type(None)]
+        return encode_value(value, inner[0])
+    if origin is tuple:
+        (item_hint, *_) = typing.get_args(hint)
+        assert isinstance(value, tuple)
+        return [encode_value(item, item_hint) for item in value]
+    if origin is dict:
+        _, item_hint = typing.get_args(hint)
+        assert isinstance(value, dict)
+        return {key: encode_value(item, item_hint) for key, item in value.items()}
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, UUID):
+        return value.bytes
+    if isinstance(value, datetime):
+        return to_micros(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        nested = typing.get_type_hints(type(value))
+        return {
+            f.name: encode_value(getattr(value, f.name), nested[f.name])
+            for f in dataclasses.fields(value)
+        }
+    return value
+
+
+def decode_value(value: object, hint: object, path: str) -> object:
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        if value is None:
+            return None
+        inner = [arg for arg in typing.get_args(hint) if arg is not type(None)]
+        return decode_value(value, inner[0], path)
+    if origin is tuple:
+        (item_hint, *_) = typing.get_args(hint)
+        items = _expect(value, list, path)
+        return tuple(decode_value(item, item_hint, f"{path}[{i}]") for i, item in enumerate(items))
+    if origin is dict:
+        _, item_hint = typing.get_args(hint)
+        mapping = _expect(value, dict, path)
+        return {k: decode_value(v, item_hint, f"{path}.{k}") for k, v in mapping.items()}
+    if not isinstance(hint, type):
+        raise EncodingInvalid(f"{path}: unsupported field type {hint!r}")
+    if issubclass(hint, enum.Enum):
+        try:
+            return hint(value)
+        except ValueError:
+            raise EncodingInvalid(f"{path}: {value!r} is not a {hint.__name__}") from None
+    if hint is UUID:
+        raw = _expect(value, bytes, path)
+        if len(raw) != 16:
+            raise EncodingInvalid(f"{path}: a UUID is 16 bytes")
+        return UUID(bytes=raw)
+    if hint is datetime:
+        return from_micros(_expect(value, int, path))
+    if hint is date:
+        try:
+            return date.fromisoformat(_expect(value, str, path))
+        except ValueError:
+            raise EncodingInvalid(f"{path}: not an ISO date") from None
+    if dataclasses.is_dataclass(hint):
+        mapping = _expect(value, dict, path)
+        nested = typing.get_type_hints(hint)
+        names = {f.name for f in dataclasses.fields(hint)}
+        if set(mapping) != names:
+            raise EncodingInvalid(f"{path}: fields {sorted(mapping)} are not {sorted(names)}")
+        return hint(**{k: decode_value(mapping[k], nested[k], f"{path}.{k}") for k in names})
+    return _expect(value, hint, path)
+
+
+_V = typing.TypeVar("_V")
+
+
+def _expect(value: object, kind: type[_V], path: str) -> _V:
+    if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
+        raise EncodingInvalid(f"{path}: expected {kind.__name__}, got {type(value).__name__}")
+    return value

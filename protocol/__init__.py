@@ -1,0 +1,1 @@
+"""The xcnet wire layer: canonical msgpack, signed envelopes, errors. Sans-I/O."""

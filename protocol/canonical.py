@@ -1,0 +1,62 @@
+"""Strict canonical msgpack: one byte string for one value (docs/PROTOCOL.md §2)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import msgpack
+
+from protocol.errors import EncodingInvalid
+
+Value = None | bool | int | str | bytes | Sequence["Value"] | Mapping["Value", "Value"]
+
+_INT_MIN = -(2**63)
+_INT_MAX = 2**64 - 1
+_MAX_DEPTH = 32
+
+
+def _normalise(value: object, depth: int) -> object:
+    if depth > _MAX_DEPTH:
+        raise EncodingInvalid("nesting deeper than 32 levels")
+    if value is None or isinstance(value, (bool, str, bytes)):
+        return value
+    if isinstance(value, int):
+        if not _INT_MIN <= value <= _INT_MAX:
+            raise EncodingInvalid(f"integer {value} is outside the 64-bit range")
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_normalise(item, depth + 1) for item in value]
+    if isinstance(value, Mapping):
+        items = []
+        for key, item in value.items():
+            if not isinstance(key, (str, int)) or isinstance(key, bool):
+                raise EncodingInvalid(f"map key {key!r} is not a str or int")
+            items.append((_pack(_normalise(key, depth + 1)), key, _normalise(item, depth + 1)))
+        items.sort(key=lambda entry: entry[0])
+        return {key: item for _, key, item in items}
+    raise EncodingInvalid(f"type {type(value).__name__} has no canonical encoding")
+
+
+def _pack(value: object) -> bytes:
+    return msgpack.packb(value, use_bin_type=True, strict_types=True)
+
+
+def encode(value: object) -> bytes:
+    """Encode a value as strict canonical msgpack."""
+    return _pack(_normalise(value, 0))
+
+
+def decode(data: bytes) -> object:
+    """Decode strict canonical msgpack, refusing any other encoding of the value."""
+    try:
+        value = msgpack.unpackb(
+            data,
+            raw=False,
+            use_list=True,
+            strict_map_key=False,
+        )
+    except Exception as error:
+        raise EncodingInvalid(f"not msgpack: {error}") from None
+    if encode(value) != data:
+        raise EncodingInvalid("not the canonical encoding of its value")
+    return value
