@@ -64,10 +64,14 @@ PUBLIC = "public"
 FEDERATION = "federation"
 
 
-def parse_audience(tokens: tuple[str, ...] | list[str], *, field: str = "audience") -> tuple[str, ...]:
+def parse_audience(
+    tokens: tuple[str, ...] | list[str], *, field: str = "audience"
+) -> tuple[str, ...]:
     """Check and normalise an audience: `public`, `federation`, `group:<convenor>/<name>` or node ids."""
     if not tokens:
-        raise InvalidField(f"{field} is empty: name public, federation, a group or node ids", field=field)
+        raise InvalidField(
+            f"{field} is empty: name public, federation, a group or node ids", field=field
+        )
     names = sorted(set(tokens))
     if (PUBLIC in names or FEDERATION in names) and len(names) > 1:
         raise InvalidField(f"{field}: {names[0]!r} stands alone", field=field)
@@ -78,7 +82,8 @@ def parse_audience(tokens: tuple[str, ...] | list[str], *, field: str = "audienc
             convenor, _, group = name[len("group:") :].partition("/")
             if not NODE_ID.match(convenor) or not GROUP_NAME.match(group):
                 raise InvalidField(
-                    f"{field} entry {name!r} is not group:<convenor node id>/<group name>", field=field
+                    f"{field} entry {name!r} is not group:<convenor node id>/<group name>",
+                    field=field,
                 )
             continue
         check_node_id(name, field=field)

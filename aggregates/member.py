@@ -137,7 +137,14 @@ class Member(Aggregate):
         )
 
     def enrol(
-        self, *, key_id: str, key: bytes, name: str, roles: tuple[str, ...], author: str, at: datetime
+        self,
+        *,
+        key_id: str,
+        key: bytes,
+        name: str,
+        roles: tuple[str, ...],
+        author: str,
+        at: datetime,
     ) -> Official:
         """Enrol an official with the key they will sign with."""
         if not name.strip():

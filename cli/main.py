@@ -8,8 +8,8 @@ from pathlib import Path
 import click
 
 from cli.output import EXIT_CHECK_FAILED, Output, command, home_path, open_node
-from node.service import DEFAULT_NETWORK, LogEntry, init_home
 from node.codec import from_micros
+from node.service import DEFAULT_NETWORK, LogEntry, init_home
 
 
 @click.group()
@@ -38,7 +38,9 @@ def init(
     """Create a node home: keys, store and the member roster."""
     config = init_home(home, node_id=node_id, name=name, country=country, db=db, network=network)
     data = {"home": str(config.home), "node_id": config.node_id, "store": config.store.display()}
-    return Output(data, f"created node {config.node_id} in {config.home} ({config.store.display()})")
+    return Output(
+        data, f"created node {config.node_id} in {config.home} ({config.store.display()})"
+    )
 
 
 @command(main)
@@ -73,12 +75,21 @@ def _official_data(o: object) -> dict[str, object]:
 
 @command(official, "add")
 @click.argument("name")
-@click.option("--role", "roles", multiple=True, required=True, help="operator, policy, licensing, reviewer or donor.")
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    required=True,
+    help="operator, policy, licensing, reviewer or donor.",
+)
 def official_add(name: str, roles: tuple[str, ...]) -> Output:
     """Enrol an official and make their signing key."""
     with open_node() as node:
         added = node.add_official(name, roles)
-    return Output(_official_data(added), f"enrolled {added.name} as {', '.join(added.roles)}: key {added.key_id}")
+    return Output(
+        _official_data(added),
+        f"enrolled {added.name} as {', '.join(added.roles)}: key {added.key_id}",
+    )
 
 
 @command(official, "list")
@@ -181,7 +192,9 @@ def verify() -> Output:
         f"FAILED {f.check}: record {f.origin}/{f.aggregate} version {f.version} (log position {f.position}): {f.detail}"
         for f in report.failures
     ]
-    lines.append(f"{len(report.failures)} bad records; {report.unchecked} later records of them not checked")
+    lines.append(
+        f"{len(report.failures)} bad records; {report.unchecked} later records of them not checked"
+    )
     return Output(data, "\n".join(lines), EXIT_CHECK_FAILED)
 
 

@@ -7,7 +7,6 @@ import enum
 import types
 import typing
 from datetime import UTC, date, datetime
-from functools import cache
 from uuid import UUID
 
 from protocol.errors import EncodingInvalid
@@ -31,13 +30,18 @@ def from_micros(micros: int) -> datetime:
     return datetime.fromtimestamp(micros // 1_000_000, UTC).replace(microsecond=micros % 1_000_000)
 
 
-@cache
+_BODY_FIELDS: dict[type, dict[str, object]] = {}
+
+
 def body_fields(cls: type) -> dict[str, object]:
-    """The body fields of an event class with their types."""
-    hints = typing.get_type_hints(cls)
-    return {name: hint for name, hint in hints.items() if name not in HEADER_FIELDS and name in {
-        f.name for f in dataclasses.fields(cls)
-    }}
+    """The body fields of an event class with their types, in name order."""
+    try:
+        return _BODY_FIELDS[cls]
+    except KeyError:
+        hints = typing.get_type_hints(cls)
+        names = {f.name for f in dataclasses.fields(cls)} - HEADER_FIELDS
+        fields = _BODY_FIELDS[cls] = {name: hints[name] for name in sorted(names)}
+        return fields
 
 
 def encode_body(event: object) -> dict[str, object]:

@@ -102,7 +102,7 @@ class Node:
 
     def get(self, aggregate_id: UUID, kind: type[_A]) -> _A:
         try:
-            aggregate = self.app.repository.get(aggregate_id)
+            aggregate: Aggregate = self.app.repository.get(aggregate_id)
         except AggregateNotFoundError:
             raise NotFound(f"no {kind.__name__.lower()} record {aggregate_id}") from None
         if not isinstance(aggregate, kind):
@@ -130,7 +130,7 @@ class Node:
     def record_ids(self, created_topic: str) -> list[UUID]:
         """Ids of every record held (own or replicated) created with this topic, in log order."""
         return [
-            note.originator_id
+            UUID(str(note.originator_id))
             for note in notifications(self.app.process_recorder, topics=(created_topic,))
         ]
 
@@ -140,7 +140,9 @@ class Node:
             aggregate_id, lte=version, desc=True, limit=1
         )
         if not stored or (version is not None and stored[0].originator_version != version):
-            raise NotFound(f"no record {aggregate_id}" + (f" at version {version}" if version else ""))
+            raise NotFound(
+                f"no record {aggregate_id}" + (f" at version {version}" if version else "")
+            )
         envelope = parse(stored[0].state)
         return RecordRef(
             envelope.header.origin, aggregate_id, envelope.header.version, envelope.digest
@@ -177,7 +179,11 @@ class Node:
             if len(candidates) != 1:
                 raise BadInput(
                     f"{len(candidates) or 'no'} active officials with role {role!r} hold keys here: "
-                    + ("name one with --as KEY_ID" if candidates else f"enrol one with `xcnet official add NAME --role {role}`"),
+                    + (
+                        "name one with --as KEY_ID"
+                        if candidates
+                        else f"enrol one with `xcnet official add NAME --role {role}`"
+                    ),
                     field="as",
                 )
         official = candidates[0]
@@ -185,10 +191,13 @@ class Node:
             raise BadInput(f"official {official.key_id} is {official.status}", field="as")
         if role not in official.roles:
             raise BadInput(
-                f"official {official.key_id} ({official.name}) does not hold the role {role!r}", field="as"
+                f"official {official.key_id} ({official.name}) does not hold the role {role!r}",
+                field="as",
             )
         if self.keys.official(official.key_id) is None:
-            raise BadInput(f"this node home holds no key for official {official.key_id}", field="as")
+            raise BadInput(
+                f"this node home holds no key for official {official.key_id}", field="as"
+            )
         return official.key_id
 
     # Roster --------------------------------------------------------------------------------
@@ -224,7 +233,9 @@ class Node:
         roster = self.update(
             roster_id(self.config.node_id),
             Member,
-            lambda m: m.retire(key_id=found, reason=reason, author=self.node_key.key_id, at=self.clock()),
+            lambda m: m.retire(
+                key_id=found, reason=reason, author=self.node_key.key_id, at=self.clock()
+            ),
         )
         return roster.officials[found]
 
@@ -314,7 +325,9 @@ def init_home(
         )
     Member.found(node_id=node_id, name=name, country=country, node_key=b"", author="", at=clock())
     if home.exists() and (not home.is_dir() or any(home.iterdir())):
-        raise BadInput(f"{home} is not empty: give a new or empty directory for the node home", field="home")
+        raise BadInput(
+            f"{home} is not empty: give a new or empty directory for the node home", field="home"
+        )
     if not home.parent.is_dir():
         raise BadInput(f"{home.parent} does not exist: create it first", field="home")
     store = parse_store_url(db)

@@ -80,7 +80,7 @@ class EnvelopeMapper(Mapper[UUID]):
             version=event.originator_version,
             prev=prev,
             topic=get_topic(type(event)),
-            created=codec.to_micros(event.timestamp),
+            created=codec.to_micros(getattr(event, "timestamp")),  # noqa: B009
             author=signer.public_key,
             audience=audience,
             body_digest=digest,
@@ -114,9 +114,9 @@ def event_from_envelope(envelope: Envelope) -> DomainEventProtocol[UUID]:
     state["author"] = key_id(header.author)
     if issubclass(cls, CanInitAggregate):
         state["originator_topic"] = get_topic(aggregate_class_of(cls))
-    event = object.__new__(cls)
+    event: DomainEventProtocol[UUID] = object.__new__(cls)
     object.__setattr__(event, "__dict__", state)
-    return event  # type: ignore[no-any-return]
+    return event
 
 
 def resolve_event_class(topic: str) -> type:
@@ -151,7 +151,9 @@ class EnvelopeEventStore(EventStore[UUID]):
         notification_ids = self.recorder.insert_events(stored_events, **kwargs) or []
         return [
             Recording(event, _notification(stored, n_id))
-            for event, stored, n_id in zip(domain_events, stored_events, notification_ids, strict=True)
+            for event, stored, n_id in zip(
+                domain_events, stored_events, notification_ids, strict=True
+            )
         ]
 
 
@@ -185,9 +187,7 @@ class NodeApplication(Application[UUID]):
 
     name = "xcnet"
 
-    def __init__(
-        self, *, env: dict[str, str], network: str, origin: str, signers: Signers
-    ) -> None:
+    def __init__(self, *, env: dict[str, str], network: str, origin: str, signers: Signers) -> None:
         self._mapper_args = {"network": network, "origin": origin, "signers": signers}
         super().__init__(env)
 

@@ -8,6 +8,7 @@ from uuid import UUID
 from eventsourcing.persistence import Notification, ProcessRecorder
 
 from aggregates.member import Member
+from node import codec
 from node.store import event_from_envelope, notifications
 from protocol.envelope import ZERO_DIGEST, Envelope, parse
 from protocol.errors import (
@@ -19,7 +20,8 @@ from protocol.errors import (
 )
 
 MEMBER_TOPICS = tuple(
-    cls.TOPIC for cls in (Member.Founded, Member.OfficialEnrolled, Member.OfficialRetired, Member.KeyRevoked)
+    cls.TOPIC
+    for cls in (Member.Founded, Member.OfficialEnrolled, Member.OfficialRetired, Member.KeyRevoked)
 )
 
 
@@ -79,7 +81,7 @@ class _Checker:
         elif isinstance(event, Member.Event) and header.author != roster.node_key:
             raise OriginInvalid("roster records are signed by the node key")
         else:
-            refusal = roster.refuses(header.author, event.timestamp)
+            refusal = roster.refuses(header.author, codec.from_micros(header.created))
             if refusal:
                 raise OriginInvalid(refusal)
         last_version, last_digest = self.tips.get(header.aggregate, (0, ZERO_DIGEST))
@@ -105,6 +107,7 @@ def verify_store(recorder: ProcessRecorder, *, network: str, page: int = 1000) -
     report = Report()
     for note in notifications(recorder, page=page):
         report.records += 1
+        assert isinstance(note.originator_id, UUID)
         if note.originator_id in checker.broken:
             report.unchecked += 1
             continue
@@ -114,7 +117,14 @@ def verify_store(recorder: ProcessRecorder, *, network: str, page: int = 1000) -
             checker.broken.add(note.originator_id)
             origin = _origin_of(note.state)
             report.failures.append(
-                Failure(note.id, origin, note.originator_id, note.originator_version, error.code, str(error))
+                Failure(
+                    note.id,
+                    origin,
+                    note.originator_id,
+                    note.originator_version,
+                    error.code,
+                    str(error),
+                )
             )
             continue
         report.origins.add(envelope.header.origin)
