@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from cli.output import EXIT_CHECK_FAILED, Output, command, home_path, open_node
+from cli.output import EXIT_CHECK_FAILED, Output, command, open_node
 from node.codec import from_micros
 from node.service import DEFAULT_NETWORK, LogEntry, init_home
 
@@ -198,4 +198,11 @@ def verify() -> Output:
     return Output(data, "\n".join(lines), EXIT_CHECK_FAILED)
 
 
-_ = home_path
+def _register() -> None:
+    from cli import assessment, assist, consult, denial, group, review
+
+    for module in (group, assessment, review, denial, consult, assist):
+        main.add_command(module.group)
+
+
+_register()
