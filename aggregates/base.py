@@ -9,6 +9,10 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 RECORD_NAMESPACE = uuid5(NAMESPACE_URL, "https://xcnet.invalid/record")
 NODE_ID = re.compile(r"^[a-z][a-z0-9-]{1,31}$")
 GROUP_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
+RECORD_REF = re.compile(
+    r"^([^/@#\s]+)/([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})"
+    r"@([1-9][0-9]{0,17})#([0-9a-fA-F]{64})$"
+)
 
 
 class DomainError(Exception):
@@ -57,7 +61,20 @@ class RecordRef:
     digest: bytes
 
     def __str__(self) -> str:
-        return f"{self.origin}/{self.aggregate_id}@{self.version}#{self.digest.hex()[:12]}"
+        return f"{self.origin}/{self.aggregate_id}@{self.version}#{self.digest.hex()}"
+
+    @classmethod
+    def parse(cls, text: str, *, field: str = "ref") -> RecordRef:
+        """Read the text form `origin/uuid@version#digesthex` that `str()` writes."""
+        match = RECORD_REF.match(text.strip())
+        if match is None:
+            raise InvalidField(
+                f"{field} {text!r} is not a record ref: expected ORIGIN/UUID@VERSION#SHA256HEX",
+                field=field,
+            )
+        origin, aggregate, version, digest = match.groups()
+        check_node_id(origin, field=field)
+        return cls(origin, UUID(aggregate), int(version), bytes.fromhex(digest))
 
 
 PUBLIC = "public"
