@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import tempfile
@@ -18,10 +19,12 @@ from eventsourcing.persistence import IntegrityError
 
 from aggregates.base import RecordRef, parse_audience, record_id
 from aggregates.member import Member, Official, roster_id
-from node import postgres
+from node import codec, postgres
 from node.config import CONFIG_FILE, Config, StoreConfig, parse_store_url
 from node.errors import BadInput, NotFound, StoreUnavailable
 from node.keystore import Keystore
+from node.peers import Peer, load_peers
+from node.sidecar import Sidecar
 from node.store import NodeApplication, notifications
 from node.verify import Report, verify_store
 from protocol.crypto import SigningKey, fingerprint, key_id
@@ -83,6 +86,25 @@ class Node:
 
     def close(self) -> None:
         self.app.close()
+
+    @functools.cached_property
+    def sidecar(self) -> Sidecar:
+        return Sidecar(self.app.recorder)
+
+    def peers(self) -> dict[str, Peer]:
+        """The pinned peers (read from HOME/peers.toml each time: another process may edit it)."""
+        return load_peers(self.config.home)
+
+    def now_micros(self) -> int:
+        return codec.to_micros(self.clock())
+
+    def group_members(self, convenor: str, name: str) -> frozenset[str] | None:
+        """The current members of a group record held here, or None when it is not held."""
+        try:
+            group: Aggregate = self.app.repository.get(record_id(convenor, "group", name))
+        except AggregateNotFoundError:
+            return None
+        return frozenset(getattr(group, "members", ()))
 
     def __enter__(self) -> Node:
         return self

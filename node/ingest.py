@@ -1,0 +1,300 @@
+"""Taking in records from elsewhere: verify every envelope, in protocol order, before storing it.
+
+Checks (docs/PROTOCOL.md §4): encoding, signature, body_digest, origin, version/prev, audience.
+Valid records are inserted verbatim with the source's position in one transaction; a record
+whose predecessor has not arrived waits in the pending table; a second, validly signed record
+at a held (aggregate, version) is kept as an equivocation proof and stops that aggregate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+from uuid import UUID
+
+from eventsourcing.persistence import IntegrityError, StoredEvent, Tracking
+
+from aggregates.member import Member, roster_id
+from node import codec
+from node.audience import admits
+from node.store import event_from_envelope
+from protocol.envelope import ZERO_DIGEST, Envelope, parse
+from protocol.errors import (
+    AudienceRefused,
+    EncodingInvalid,
+    OriginInvalid,
+    PrevMismatch,
+    ProtocolError,
+    VersionGap,
+)
+
+if TYPE_CHECKING:
+    from node.service import Node
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """A record that failed a check, named by what could be read of it."""
+
+    origin: str
+    aggregate: str
+    version: int
+    check: str
+    detail: str
+
+
+@dataclass(slots=True)
+class IngestReport:
+    accepted: int = 0
+    duplicates: int = 0
+    pending: int = 0
+    refused: list[Refusal] = field(default_factory=list)
+    equivocations: list[tuple[str, UUID, int]] = field(default_factory=list)
+
+
+class _Batch:
+    """The checking state of one batch: chain tips and rosters, as stored plus as accepted so far."""
+
+    def __init__(self, node: Node, source: str) -> None:
+        self.node = node
+        self.source = source
+        self.recorder = node.app.process_recorder
+        self.tips: dict[UUID, tuple[int, bytes]] = {}
+        self.rosters: dict[str, Member | None] = {}
+        self.accepted: list[StoredEvent] = []
+        self.accepted_envelopes: dict[tuple[UUID, int], Envelope] = {}
+        self.forked = forked_aggregates(node)
+        self.report = IngestReport()
+        self.pending: list[Envelope] = []
+
+    def tip(self, aggregate: UUID) -> tuple[int, bytes]:
+        if aggregate not in self.tips:
+            last = self.recorder.select_events(aggregate, desc=True, limit=1)
+            self.tips[aggregate] = (
+                (last[0].originator_version, parse(last[0].state).digest)
+                if last
+                else (0, ZERO_DIGEST)
+            )
+        return self.tips[aggregate]
+
+    def held(self, aggregate: UUID, version: int) -> Envelope:
+        if (aggregate, version) in self.accepted_envelopes:
+            return self.accepted_envelopes[(aggregate, version)]
+        stored = self.recorder.select_events(aggregate, gt=version - 1, lte=version)
+        return parse(stored[0].state)
+
+    def roster(self, origin: str) -> Member | None:
+        if origin not in self.rosters:
+            try:
+                self.rosters[origin] = self.node.get(roster_id(origin), Member)
+            except Exception:
+                self.rosters[origin] = None
+        return self.rosters[origin]
+
+    def take(self, raw: bytes) -> None:
+        """Check one envelope and accept it, park it, or refuse it."""
+        envelope: Envelope | None = None
+        try:
+            envelope = parse(raw)
+            header = envelope.header
+            if header.network != self.node.config.network:
+                raise EncodingInvalid(f"header.network {header.network!r} is not ours")
+            envelope.check()
+            event = event_from_envelope(envelope)
+            self._check_origin(envelope, event)
+            version, digest = self.tip(header.aggregate)
+            if header.version <= version:
+                self._repeat(envelope)
+                return
+            if header.aggregate in self.forked:
+                raise VersionGap(
+                    "the origin equivocated on this record: nothing past the fork is applied"
+                )
+            if header.version > version + 1:
+                self.pending.append(envelope)
+                self.report.pending = len(self.pending)
+                return
+            if header.prev != digest:
+                raise PrevMismatch("header.prev is not the digest of the held previous version")
+            self._check_audience(envelope)
+        except ProtocolError as error:
+            self._refuse(raw, envelope, error)
+            return
+        self._accept(envelope, event)
+
+    def _check_origin(self, envelope: Envelope, event: object) -> None:
+        header = envelope.header
+        if isinstance(event, Member.Founded):
+            peer = self.node.peers().get(header.origin)
+            if peer is None:
+                raise OriginInvalid(
+                    f"origin {header.origin!r} is not a known member: pin it with `xcnet peer add`"
+                )
+            if not peer.pins(event.node_key) or event.node_key != header.author:
+                raise OriginInvalid(
+                    f"the roster of {header.origin!r} is not signed by its pinned key"
+                )
+            if event.node_id != header.origin:
+                raise OriginInvalid("a roster is founded for its own node id")
+            return
+        roster = self.roster(header.origin)
+        if roster is None:
+            raise OriginInvalid(f"no roster is held for origin {header.origin!r}")
+        if isinstance(event, Member.Event):
+            if header.author != roster.node_key:
+                raise OriginInvalid("roster records are signed by the node key")
+            return
+        refusal = roster.refuses(header.author, codec.from_micros(header.created))
+        if refusal:
+            raise OriginInvalid(refusal)
+
+    def _check_audience(self, envelope: Envelope) -> None:
+        header = envelope.header
+        if not admits(
+            header.audience,
+            self.node.config.node_id,
+            origin=header.origin,
+            group_members=self.node.group_members,
+            unknown_group=True,
+        ):
+            raise AudienceRefused(
+                f"{self.source} may not give this node a record for {','.join(header.audience)}"
+            )
+
+    def _repeat(self, envelope: Envelope) -> None:
+        header = envelope.header
+        held = self.held(header.aggregate, header.version)
+        if held.digest == envelope.digest:
+            self.report.duplicates += 1
+            return
+        record_equivocation(self.node, held, envelope, self.source)
+        self.forked.add(header.aggregate)
+        self.report.equivocations.append((header.origin, header.aggregate, header.version))
+
+    def _accept(self, envelope: Envelope, event: object) -> None:
+        header = envelope.header
+        self.accepted.append(
+            StoredEvent(header.aggregate, header.version, header.topic, envelope.raw)
+        )
+        self.accepted_envelopes[(header.aggregate, header.version)] = envelope
+        self.tips[header.aggregate] = (header.version, envelope.digest)
+        if isinstance(event, Member.Event):
+            roster = self.rosters.get(header.origin) if header.version > 1 else None
+            self.rosters[header.origin] = event.mutate(roster)
+        self.report.accepted += 1
+
+    def _refuse(self, raw: bytes, envelope: Envelope | None, error: ProtocolError) -> None:
+        if envelope is None:
+            self.report.refused.append(Refusal("?", "?", 0, error.code, str(error)))
+            return
+        header = envelope.header
+        self.report.refused.append(
+            Refusal(header.origin, str(header.aggregate), header.version, error.code, str(error))
+        )
+
+
+def ingest(
+    node: Node, envelopes: Sequence[bytes], *, source: str, position: int | None = None
+) -> IngestReport:
+    """Verify and store a batch from `source`; with `position`, record it as that source's tracking."""
+    for attempt in range(3):
+        batch = _Batch(node, source)
+        for raw in envelopes:
+            batch.take(raw)
+        _release_waiting(batch)
+        _park(node, batch)
+        tracking = Tracking(f"peer:{source}", position) if position is not None else None
+        try:
+            if batch.accepted:
+                node.app.process_recorder.insert_events(batch.accepted, tracking=tracking)
+            elif tracking is not None and position and position > tracked_position(node, source):
+                node.app.process_recorder.insert_tracking(tracking)
+        except IntegrityError:
+            if attempt == 2:
+                raise
+            continue
+        _unpark(node, batch)
+        return batch.report
+    raise AssertionError("unreachable")
+
+
+def tracked_position(node: Node, source: str) -> int:
+    """The last position of `source`'s log that this node has taken in."""
+    return node.app.process_recorder.max_tracking_id(f"peer:{source}") or 0
+
+
+def _release_waiting(batch: _Batch) -> None:
+    """Re-check waiting records (this batch's and parked ones) whose predecessor has now arrived."""
+    parked = {
+        (UUID(row[0]), int(row[1])): bytes(row[2])
+        for row in batch.node.sidecar.query(
+            "SELECT aggregate, version, envelope FROM {t}xcnet_pending"
+        )
+    }
+    while True:
+        waiting = {
+            **parked,
+            **{(e.header.aggregate, e.header.version): e.raw for e in batch.pending},
+        }
+        ready = [
+            raw
+            for (aggregate, version), raw in waiting.items()
+            if batch.tip(aggregate)[0] + 1 == version
+        ]
+        if not ready:
+            return
+        batch.pending = [e for e in batch.pending if e.raw not in ready]
+        for key in [k for k, raw in parked.items() if raw in ready]:
+            del parked[key]
+        batch.report.pending = len(batch.pending)
+        for raw in ready:
+            batch.take(raw)
+
+
+def _park(node: Node, batch: _Batch) -> None:
+    node.sidecar.execute_many(
+        "INSERT INTO {t}xcnet_pending VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        [
+            (
+                str(e.header.aggregate),
+                e.header.version,
+                e.header.origin,
+                e.raw,
+                batch.source,
+                e.header.created,
+            )
+            for e in batch.pending
+        ],
+    )
+
+
+def _unpark(node: Node, batch: _Batch) -> None:
+    """Drop parked records that are now stored."""
+    node.sidecar.execute_many(
+        "DELETE FROM {t}xcnet_pending WHERE aggregate = ? AND version <= ?",
+        [(str(aggregate), version) for aggregate, (version, _) in batch.tips.items() if version],
+    )
+
+
+def record_equivocation(node: Node, held: Envelope, other: Envelope, source: str) -> None:
+    """Keep both validly signed envelopes at one (aggregate, version): a proof anyone can check."""
+    header = held.header
+    node.sidecar.execute(
+        "INSERT INTO {t}xcnet_equivocations VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        (
+            str(header.aggregate),
+            header.version,
+            header.origin,
+            held.raw,
+            other.raw,
+            source,
+            node.now_micros(),
+        ),
+    )
+
+
+def forked_aggregates(node: Node) -> set[UUID]:
+    return {
+        UUID(row[0]) for row in node.sidecar.query("SELECT aggregate FROM {t}xcnet_equivocations")
+    }
