@@ -50,3 +50,24 @@ class AudienceRefused(ProtocolError):
 
 
 CHECKS = ("encoding", "signature", "body_digest", "origin", "prev", "version", "audience")
+
+
+class RequestRefused(ProtocolError):
+    """A federation request whose signature does not pass; `code` says which check (401)."""
+
+    def __init__(self, code: str, detail: str) -> None:
+        super().__init__(detail)
+        self.code = code
+
+
+REQUEST_CHECKS = (
+    "missing_signature",
+    "malformed_signature",
+    "missing_component",
+    "unknown_key",
+    "wrong_destination",
+    "stale_created",
+    "replayed_nonce",
+    "digest_mismatch",
+    "bad_signature",
+)

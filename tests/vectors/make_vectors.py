@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 from uuid import UUID
 
 from protocol import canonical
@@ -19,7 +20,7 @@ KEYS = {
     "rfc8032-test1": "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60",
     "rfc8032-test2": "4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb",
 }
-CASES = [
+CASES: list[dict[str, Any]] = [
     {
         "name": "roster-founded",
         "key": "rfc8032-test1",
@@ -61,7 +62,7 @@ def build() -> list[dict[str, object]]:
     digests: dict[str, bytes] = {}
     for case in CASES:
         key = SigningKey(bytes.fromhex(KEYS[str(case["key"])]))
-        fields = dict(case["header"])  # type: ignore[call-overload]
+        fields = case["header"]
         body = canonical.encode(case["body"])
         digest, length = body_summary(body)
         prev = digests[str(case["prev_of"])] if "prev_of" in case else ZERO_DIGEST
