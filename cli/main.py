@@ -199,10 +199,12 @@ def verify() -> Output:
 
 
 def _register() -> None:
-    from cli import assessment, assist, consult, denial, group, review
+    from cli import assessment, assist, consult, denial, federation, group, review
 
     for module in (group, assessment, review, denial, consult, assist):
         main.add_command(module.group)
+    for extra in (federation.serve, federation.sync, federation.peer, federation.audit):
+        main.add_command(extra)
 
 
 _register()

@@ -76,7 +76,7 @@ def open_node() -> Node:
 
 
 def command(
-    group: click.Group, name: str | None = None, **settings: Any
+    group: click.Group | None, name: str | None = None, **settings: Any
 ) -> Callable[[Callable[..., Output]], click.Command]:
     """Declare a subcommand that returns an Output; adds --json and the error handling."""
 
@@ -92,6 +92,8 @@ def command(
             sys.exit(output.exit_code)
 
         run = click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")(run)
+        if group is None:
+            return click.command(name)(run)
         return group.command(name, **settings)(run)
 
     return decorate

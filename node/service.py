@@ -26,6 +26,7 @@ from node.keystore import Keystore
 from node.peers import Peer, load_peers
 from node.sidecar import Sidecar
 from node.store import NodeApplication, notifications
+from node.tls import certificate_fingerprint, create_certificate
 from node.verify import Report, verify_store
 from protocol.crypto import SigningKey, fingerprint, key_id
 from protocol.envelope import parse
@@ -286,6 +287,7 @@ class Node:
             "network": self.config.network,
             "key_id": self.node_key.key_id,
             "fingerprint": fingerprint(self.node_key.public_key),
+            "tls_cert": certificate_fingerprint(self.config.home),
             "store": self.config.store.display(),
             "officials": sum(1 for o in roster.officials.values() if o.status == "active"),
         }
@@ -361,6 +363,7 @@ def init_home(
         (staging / CONFIG_FILE).write_text(config.dump(), encoding="utf-8")
         os.chmod(staging / CONFIG_FILE, 0o600)
         node_key = Keystore(staging).create()
+        create_certificate(staging, node_id)
         with Node(config, clock=clock) as node:
             node.app.save(
                 Member.found(

@@ -110,9 +110,10 @@ def test_private_keys_are_never_printed_and_stay_in_the_home(
             result = xcnet(*args, *json_flag, home=home)
             assert result.code == 0, result.stderr
             outputs.append(result.stdout + result.stderr)
-    seeds = [path.read_bytes() for path in (home / "keys").rglob("*.key")]
+    seeds = [path.read_bytes() for path in (home / "keys").rglob("*.key") if path.name != "tls.key"]
     assert len(seeds) == 3
     printed = "\n".join(outputs)
+    assert "PRIVATE KEY" not in printed
     for seed in seeds:
         for form in (seed.hex(), base64.b64encode(seed).decode(), base64.b32encode(seed).decode()):
             assert form.lower() not in printed.lower()
