@@ -58,6 +58,7 @@ def serve(listen: str, tls: bool | None, no_sync: bool) -> Output:
             ssl_context=server_context(node.config.home) if use_tls else None,
             print=None,
             handle_signals=True,
+            shutdown_timeout=2.0,
         )
     finally:
         node.close()

@@ -44,7 +44,14 @@ class LogWatcher:
 
     def __init__(self) -> None:
         self.head = 0
+        self.closing = False
         self.changed = asyncio.Condition()
+
+    async def close(self) -> None:
+        """Release every long poll at once, so that shutdown does not wait for them."""
+        self.closing = True
+        async with self.changed:
+            self.changed.notify_all()
 
     async def run(self, app: web.Application, interval: float = 0.05) -> None:
         recorder = app[NODE].app.process_recorder
@@ -59,7 +66,9 @@ class LogWatcher:
     async def wait_beyond(self, head: int, timeout: float) -> None:
         async with self.changed:
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.changed.wait_for(lambda: self.head > head), timeout)
+                await asyncio.wait_for(
+                    self.changed.wait_for(lambda: self.head > head or self.closing), timeout
+                )
 
 
 class NonceCache:
@@ -152,7 +161,7 @@ async def log_page(request: web.Request) -> web.Response:
     while True:
         page = await in_pool(app, functools.partial(page_for, node, caller, after, limit))
         remaining = deadline - asyncio.get_running_loop().time()
-        if page.records or remaining <= 0:
+        if page.records or remaining <= 0 or app[WATCHER].closing:
             break
         after = page.next
         await app[WATCHER].wait_beyond(page.head, remaining)
@@ -180,6 +189,11 @@ def create_app(node: Node, *, workers: int = 4, follow_peers: bool = True) -> we
         app[POOL].shutdown(wait=True, cancel_futures=True)
 
     app.cleanup_ctx.append(watch)
+
+    async def release_long_polls(app: web.Application) -> None:
+        await app[WATCHER].close()
+
+    app.on_shutdown.append(release_long_polls)
     if follow_peers:
         app.cleanup_ctx.append(sync_in_background(node, app[POOL]))
     app.router.add_get("/health", health)

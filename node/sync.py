@@ -155,7 +155,7 @@ async def follow(
 ) -> None:
     """Keep pulling from one peer, long-polling so that new records arrive in well under a second."""
     client = PeerClient(node, peer, session)
-    backoff = 0.5
+    backoff = 0.2
     while True:
         try:
             report, _, _ = await client.pull_page(pool, wait=20)
@@ -163,11 +163,11 @@ async def follow(
                 log.warning("refused a record from %s: %s", peer.node_id, refusal)
             if report.equivocations:
                 log.error("EQUIVOCATION detected via %s: %s", peer.node_id, report.equivocations)
-            backoff = 0.5
+            backoff = 0.2
         except SyncError as error:
             log.info("sync with %s: %s (retrying in %.1f s)", peer.node_id, error, backoff)
             await asyncio.sleep(backoff)
-            backoff = min(backoff * 2, 10.0)
+            backoff = min(backoff * 2, 3.0)
 
 
 def sync_in_background(
