@@ -173,6 +173,10 @@ def verify() -> Output:
         "aggregates": report.aggregates,
         "origins": sorted(report.origins),
         "unchecked": report.unchecked,
+        "equivocations": [
+            {"origin": origin, "aggregate": aggregate, "version": version}
+            for origin, aggregate, version in report.equivocations
+        ],
         "failures": [
             {
                 "position": f.position,
@@ -192,9 +196,15 @@ def verify() -> Output:
         f"FAILED {f.check}: record {f.origin}/{f.aggregate} version {f.version} (log position {f.position}): {f.detail}"
         for f in report.failures
     ]
-    lines.append(
-        f"{len(report.failures)} bad records; {report.unchecked} later records of them not checked"
+    lines.extend(
+        f"EQUIVOCATION: {origin} signed two different records at {aggregate} version {version} "
+        "(both kept as proof; nothing past the fork applied)"
+        for origin, aggregate, version in report.equivocations
     )
+    if report.failures:
+        lines.append(
+            f"{len(report.failures)} bad records; {report.unchecked} later records of them not checked"
+        )
     return Output(data, "\n".join(lines), EXIT_CHECK_FAILED)
 
 

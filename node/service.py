@@ -303,7 +303,14 @@ class Node:
 
     def verify(self) -> Report:
         """Re-check every stored record (see node.verify)."""
-        return verify_store(self.app.process_recorder, network=self.config.network)
+        report = verify_store(self.app.process_recorder, network=self.config.network)
+        report.equivocations = [
+            (origin, UUID(aggregate), int(version))
+            for origin, aggregate, version in self.sidecar.query(
+                "SELECT origin, aggregate, version FROM {t}xcnet_equivocations ORDER BY detected"
+            )
+        ]
+        return report
 
 
 def _log_entry(position: int, aggregate: object, version: int, state: bytes) -> LogEntry:

@@ -44,10 +44,11 @@ class Report:
     origins: set[str] = field(default_factory=set)
     failures: list[Failure] = field(default_factory=list)
     unchecked: int = 0
+    equivocations: list[tuple[str, UUID, int]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return not self.failures
+        return not self.failures and not self.equivocations
 
 
 @dataclass(slots=True)

@@ -107,6 +107,8 @@ def test_an_origin_that_signs_two_versions_at_one_position_is_caught_equivocatin
     assert report.equivocations == [("jp", parse(fork).header.aggregate, 3)]
     rows = kr.sidecar.query("SELECT origin, version, held, other FROM {t}xcnet_equivocations")
     assert rows == [("jp", 3, records[-1], fork)]
+    assert kr.verify().equivocations == [("jp", parse(fork).header.aggregate, 3)]
+    assert not kr.verify().ok
 
 
 def _fork(node: Node, raw: bytes) -> bytes:
