@@ -31,6 +31,16 @@ def from_micros(micros: int) -> datetime:
 
 
 _BODY_FIELDS: dict[type, dict[str, object]] = {}
+_HINTS: dict[type, dict[str, object]] = {}
+
+
+def _hints(cls: type) -> dict[str, object]:
+    """The resolved annotations of a class, resolved once."""
+    try:
+        return _HINTS[cls]
+    except KeyError:
+        hints = _HINTS[cls] = typing.get_type_hints(cls)
+        return hints
 
 
 def body_fields(cls: type) -> dict[str, object]:
@@ -38,7 +48,7 @@ def body_fields(cls: type) -> dict[str, object]:
     try:
         return _BODY_FIELDS[cls]
     except KeyError:
-        hints = typing.get_type_hints(cls)
+        hints = _hints(cls)
         names = {f.name for f in dataclasses.fields(cls)} - HEADER_FIELDS
         fields = _BODY_FIELDS[cls] = {name: hints[name] for name in sorted(names)}
         return fields
@@ -87,7 +97,7 @@ def encode_value(value: object, hint: object) -> object:
     if isinstance(value, date):
         return value.isoformat()
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        nested = typing.get_type_hints(type(value))
+        nested = _hints(type(value))
         return {
             f.name: encode_value(getattr(value, f.name), nested[f.name])
             for f in dataclasses.fields(value)
@@ -131,7 +141,7 @@ def decode_value(value: object, hint: object, path: str) -> object:
             raise EncodingInvalid(f"{path}: not an ISO date") from None
     if dataclasses.is_dataclass(hint):
         mapping = _expect(value, dict, path)
-        nested = typing.get_type_hints(hint)
+        nested = _hints(hint)
         names = {f.name for f in dataclasses.fields(hint)}
         if set(mapping) != names:
             raise EncodingInvalid(f"{path}: fields {sorted(mapping)} are not {sorted(names)}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 
 import msgpack
@@ -31,10 +32,15 @@ def _normalise(value: object, depth: int) -> object:
         for key, item in value.items():
             if not isinstance(key, (str, int)) or isinstance(key, bool):
                 raise EncodingInvalid(f"map key {key!r} is not a str or int")
-            items.append((_pack(_normalise(key, depth + 1)), key, _normalise(item, depth + 1)))
+            items.append((_packed_key(key), key, _normalise(item, depth + 1)))
         items.sort(key=lambda entry: entry[0])
         return {key: item for _, key, item in items}
     raise EncodingInvalid(f"type {type(value).__name__} has no canonical encoding")
+
+
+@functools.lru_cache(maxsize=4096)
+def _packed_key(key: str | int) -> bytes:
+    return _pack(key)
 
 
 def _pack(value: object) -> bytes:

@@ -45,6 +45,23 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def wait_for_health(
+    url: str, process: subprocess.Popen[bytes] | None = None, timeout: float = 30.0
+) -> None:
+    """Wait until the node at `url` answers /health (or its process dies)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"the node at {url} exited with code {process.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/health", timeout=1) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.1)
+    raise TimeoutError(f"no node answered on {url} within {timeout} s")
+
+
 @dataclass
 class LocalNode:
     node_id: str
@@ -133,17 +150,7 @@ class LocalFederation:
 
     def wait_healthy(self, node_id: str, timeout: float = 30.0) -> None:
         node = self.nodes[node_id]
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if node.process is not None and node.process.poll() is not None:
-                raise RuntimeError(f"{node_id} exited: {node.log and node.log.read_text()[-2000:]}")
-            try:
-                with urllib.request.urlopen(f"{node.url}/health", timeout=1) as response:
-                    if response.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.1)
-        raise TimeoutError(f"{node_id} did not answer on {node.url} within {timeout} s")
+        wait_for_health(node.url, node.process, timeout)
 
     def stop(self, node_id: str, sig: int = signal.SIGTERM) -> None:
         node = self.nodes[node_id]
