@@ -7,17 +7,14 @@ import logging
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
+from typing import Any
 
 import click
-from aiohttp import web
 
 from cli.output import Output, command, home_path, open_node
 from node.errors import BadInput
 from node.ingest import tracked_position
 from node.peers import is_loopback, load_peers, make_peer, save_peers
-from node.server import create_app
-from node.sync import PeerProgress, pull_until_current
-from node.tls import server_context
 
 
 @command(None, "serve")
@@ -30,6 +27,11 @@ from node.tls import server_context
 @click.option("--no-sync", is_flag=True, help="Serve only; do not pull from peers.")
 def serve(listen: str, tls: bool | None, no_sync: bool) -> Output:
     """Run the federation server, and keep pulling from every peer."""
+    from aiohttp import web  # the server stack loads only for the commands that use it
+
+    from node.server import create_app
+    from node.tls import server_context
+
     host, _, port_text = listen.rpartition(":")
     if not host or not port_text.isdigit():
         raise BadInput(f"--listen {listen!r} is not HOST:PORT", field="listen")
@@ -72,6 +74,9 @@ def serve(listen: str, tls: bool | None, no_sync: bool) -> Output:
 )
 def sync(peer_ids: tuple[str, ...], once: bool) -> Output:
     """Pull records from peers now."""
+    from node.server import create_app
+    from node.sync import pull_until_current
+
     with open_node() as node:
         peers = [
             p for p in node.peers().values() if p.url and (not peer_ids or p.node_id in peer_ids)
@@ -116,7 +121,9 @@ def sync(peer_ids: tuple[str, ...], once: bool) -> Output:
     return Output(data, "\n".join(lines) or "no peers to sync with", 1 if failed else 0)
 
 
-async def _follow_only(app: web.Application) -> None:
+async def _follow_only(app: Any) -> None:
+    from aiohttp import web
+
     runner = web.AppRunner(app)
     await runner.setup()
     try:
@@ -131,7 +138,7 @@ class _ProgressBar:
     def __init__(self) -> None:
         self.bars: dict[str, object] = {}
 
-    def update(self, progress: PeerProgress) -> None:
+    def update(self, progress: Any) -> None:
         if progress.head - progress.position < 1000 and progress.peer not in self.bars:
             return
         bar = self.bars.get(progress.peer)

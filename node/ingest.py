@@ -21,7 +21,6 @@ from node.audience import admits
 from node.store import event_from_envelope
 from protocol.envelope import ZERO_DIGEST, Envelope, parse
 from protocol.errors import (
-    AudienceRefused,
     EncodingInvalid,
     OriginInvalid,
     PrevMismatch,
@@ -49,6 +48,7 @@ class IngestReport:
     accepted: int = 0
     duplicates: int = 0
     pending: int = 0
+    withheld: int = 0
     refused: list[Refusal] = field(default_factory=list)
     equivocations: list[tuple[str, UUID, int]] = field(default_factory=list)
 
@@ -67,6 +67,7 @@ class _Batch:
         self.forked = forked_aggregates(node)
         self.report = IngestReport()
         self.pending: list[Envelope] = []
+        self.newest: dict[UUID, tuple[int, tuple[str, ...]]] = {}
 
     def tip(self, aggregate: UUID) -> tuple[int, bytes]:
         if aggregate not in self.tips:
@@ -92,11 +93,16 @@ class _Batch:
                 self.rosters[origin] = None
         return self.rosters[origin]
 
-    def take(self, raw: bytes) -> None:
+    def expect(self, envelope: Envelope) -> None:
+        """Note a version that this batch (or the parked set) holds, for the audience check."""
+        header = envelope.header
+        if header.version > self.newest.get(header.aggregate, (0, ()))[0]:
+            self.newest[header.aggregate] = (header.version, header.audience)
+
+    def take(self, raw: bytes, envelope: Envelope | None = None) -> None:
         """Check one envelope and accept it, park it, or refuse it."""
-        envelope: Envelope | None = None
         try:
-            envelope = parse(raw)
+            envelope = envelope or parse(raw)
             header = envelope.header
             if header.network != self.node.config.network:
                 raise EncodingInvalid(f"header.network {header.network!r} is not ours")
@@ -117,7 +123,11 @@ class _Batch:
                 return
             if header.prev != digest:
                 raise PrevMismatch("header.prev is not the digest of the held previous version")
-            self._check_audience(envelope)
+            if not self._admitted(envelope):
+                self.pending.append(envelope)
+                self.report.pending = len(self.pending)
+                self.report.withheld += 1
+                return
         except ProtocolError as error:
             self._refuse(raw, envelope, error)
             return
@@ -126,6 +136,13 @@ class _Batch:
     def _check_origin(self, envelope: Envelope, event: object) -> None:
         header = envelope.header
         if isinstance(event, Member.Founded):
+            if header.origin == self.node.config.node_id:
+                if (
+                    event.node_key != self.node.node_key.public_key
+                    or header.author != event.node_key
+                ):
+                    raise OriginInvalid("a roster for this node's id that this node did not sign")
+                return
             peer = self.node.peers().get(header.origin)
             if peer is None:
                 raise OriginInvalid(
@@ -149,18 +166,21 @@ class _Batch:
         if refusal:
             raise OriginInvalid(refusal)
 
-    def _check_audience(self, envelope: Envelope) -> None:
+    def _admitted(self, envelope: Envelope) -> bool:
+        """Whether the record's current audience (its newest version known here) admits this node.
+
+        A widened audience sends the whole history, whose early headers name the narrower
+        audience; a version the newest known audience does not admit waits for the widening.
+        """
         header = envelope.header
-        if not admits(
-            header.audience,
+        _, audience = self.newest.get(header.aggregate, (0, header.audience))
+        return admits(
+            audience,
             self.node.config.node_id,
             origin=header.origin,
             group_members=self.node.group_members,
             unknown_group=True,
-        ):
-            raise AudienceRefused(
-                f"{self.source} may not give this node a record for {','.join(header.audience)}"
-            )
+        )
 
     def _repeat(self, envelope: Envelope) -> None:
         header = envelope.header
@@ -200,8 +220,17 @@ def ingest(
     """Verify and store a batch from `source`; with `position`, record it as that source's tracking."""
     for attempt in range(3):
         batch = _Batch(node, source)
+        parsed: list[tuple[bytes, Envelope | None]] = []
         for raw in envelopes:
-            batch.take(raw)
+            try:
+                parsed.append((raw, parse(raw)))
+            except ProtocolError:
+                parsed.append((raw, None))
+        for _, envelope in parsed:
+            if envelope is not None:
+                batch.expect(envelope)
+        for raw, envelope in parsed:
+            batch.take(raw, envelope)
         _release_waiting(batch)
         _park(node, batch)
         tracking = Tracking(f"peer:{source}", position) if position is not None else None
@@ -232,6 +261,8 @@ def _release_waiting(batch: _Batch) -> None:
             "SELECT aggregate, version, envelope FROM {t}xcnet_pending"
         )
     }
+    for raw in parked.values():
+        batch.expect(parse(raw))
     while True:
         waiting = {
             **parked,
@@ -248,8 +279,11 @@ def _release_waiting(batch: _Batch) -> None:
         for key in [k for k, raw in parked.items() if raw in ready]:
             del parked[key]
         batch.report.pending = len(batch.pending)
+        accepted = batch.report.accepted
         for raw in ready:
             batch.take(raw)
+        if batch.report.accepted == accepted:
+            return
 
 
 def _park(node: Node, batch: _Batch) -> None:

@@ -5,9 +5,6 @@ from __future__ import annotations
 import sys
 from urllib.parse import urlsplit, urlunsplit
 
-import psycopg
-from psycopg import sql
-
 
 def conninfo(url: str) -> str:
     """The libpq URL without xcnet's own query parameters (`schema`)."""
@@ -17,6 +14,8 @@ def conninfo(url: str) -> str:
 
 def unreachable(url: str) -> str | None:
     """Why the server at `url` does not answer, or None when it does."""
+    import psycopg  # loaded only when PostgreSQL is in use: it costs 0.1 s at start-up
+
     try:
         with psycopg.connect(conninfo(url), connect_timeout=3) as connection:
             connection.execute("SELECT 1")
@@ -27,6 +26,8 @@ def unreachable(url: str) -> str | None:
 
 def schema_state(url: str, schema: str) -> str:
     """`absent`, `empty` or `used` (holds an xcnet store)."""
+    import psycopg  # loaded only when PostgreSQL is in use: it costs 0.1 s at start-up
+
     with psycopg.connect(conninfo(url), connect_timeout=3) as connection:
         exists = connection.execute(
             "SELECT 1 FROM information_schema.schemata WHERE schema_name = %s", (schema,)
@@ -40,11 +41,17 @@ def schema_state(url: str, schema: str) -> str:
 
 
 def create_schema(url: str, schema: str) -> None:
+    import psycopg
+    from psycopg import sql
+
     with psycopg.connect(conninfo(url), connect_timeout=3, autocommit=True) as connection:
         connection.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
 
 
 def drop_schema(url: str, schema: str) -> None:
+    import psycopg
+    from psycopg import sql
+
     with psycopg.connect(conninfo(url), connect_timeout=3, autocommit=True) as connection:
         connection.execute(
             sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema))

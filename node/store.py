@@ -20,6 +20,7 @@ from eventsourcing.persistence import (
 )
 from eventsourcing.utils import Environment, get_topic, resolve_topic
 
+import aggregates.catalog  # noqa: F401  (registers every record type's topics)
 from node import codec
 from protocol import canonical
 from protocol.crypto import SigningKey, key_id

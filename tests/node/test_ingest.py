@@ -126,3 +126,12 @@ def _fork(node: Node, raw: bytes) -> bytes:
         h.author, h.audience, digest, length,
     )  # fmt: skip
     return seal(header, body, node.node_key).raw
+
+
+def test_this_nodes_own_records_relayed_back_are_duplicates(pair: tuple[Node, Node]) -> None:
+    jp, kr = pair
+    ingest(kr, everything(jp, "kr"), source="jp")
+    back = ingest(jp, everything(kr, "jp"), source="kr")
+    assert back.refused == []
+    assert back.duplicates == 3
+    assert back.accepted == 1  # kr's own roster
