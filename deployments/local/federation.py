@@ -20,6 +20,7 @@ import urllib.request
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from node.peers import Peer, load_peers, make_peer, save_peers
 from node.service import Node, init_home
@@ -102,6 +103,37 @@ class LocalFederation:
                 f"xcnet {' '.join(args)} on {node_id} failed ({done.returncode}): {done.stderr}"
             )
         return result
+
+    def json(self, node_id: str, *args: str) -> Any:
+        """Run `xcnet ARGS --json` against one node's home and return the document it prints."""
+        return json.loads(self.xcnet(node_id, *args, "--json").stdout)
+
+    def poll(
+        self,
+        node_id: str,
+        *args: str,
+        until: Callable[[Any], bool],
+        timeout: float = 30.0,
+        what: str = "",
+    ) -> Any:
+        """Run `xcnet ARGS --json` on a node until `until(document)` holds; return that document.
+
+        A command that fails (say, `show` of a record not replicated yet) counts as not yet.
+        """
+        found: list[Any] = []
+
+        def holds() -> bool:
+            done = self.xcnet(node_id, *args, "--json", check=False)
+            if done.code != 0:
+                return False
+            document = json.loads(done.stdout)
+            if not until(document):
+                return False
+            found.append(document)
+            return True
+
+        self.wait_until(holds, timeout, what or f"`xcnet {' '.join(args)}` on {node_id}")
+        return found[-1]
 
     def create(self, *, officials: bool = True) -> None:
         """Make every home, enrol one official per role, and pin every node in every other.
@@ -192,6 +224,16 @@ class LocalFederation:
         log = self.xcnet(node_id, "log", "--json", *(["--origin", origin] if origin else [])).json()
         assert isinstance(log, list)
         return {entry["digest"] for entry in log}
+
+    def wait_for_records(
+        self, node_id: str, digests: set[str], *, origin: str | None = None, timeout: float = 60.0
+    ) -> None:
+        """Wait until `node_id` holds exactly these records (of `origin`)."""
+        self.wait_until(
+            lambda: self.digests(node_id, origin) == digests,
+            timeout,
+            f"{node_id} to hold {len(digests)} records" + (f" of {origin}" if origin else ""),
+        )
 
     def wait_until(
         self, predicate: Callable[[], bool], timeout: float = 60.0, what: str = "condition"

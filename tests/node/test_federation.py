@@ -2,63 +2,29 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
-from pathlib import Path
-from uuid import uuid4
 
-import pytest
-
+from bench.common import author_denials
 from deployments.local.federation import LocalFederation
-from node import postgres
+from node.ingest import ingest
+from node.replication import page_for
+from node.service import Node
 from protocol import canonical
-from protocol.crypto import SigningKey
+from protocol.crypto import SigningKey, key_id
+from protocol.envelope import body_summary, parse, seal
 from protocol.httpsig import DESTINATION, Request, content_digest, sign_request
-from tests.conftest import POSTGRES_URL
-
-FederationFactory = Callable[..., LocalFederation]
-
-
-@pytest.fixture
-def federation(tmp_path: Path, db: str | None) -> Iterator[FederationFactory]:
-    """Start federations of real `xcnet serve` processes on the store under test."""
-    made: list[LocalFederation] = []
-    schemas: list[str] = []
-
-    def schema_for(node_id: str) -> str | None:
-        if db is None:
-            return None
-        schema = f"xcnet_test_{uuid4().hex[:12]}"
-        schemas.append(schema)
-        return f"{POSTGRES_URL}?schema={schema}"
-
-    def make(*node_ids: str, start: bool = True) -> LocalFederation:
-        federation = LocalFederation(tmp_path / f"f{len(made)}", node_ids, db=schema_for)
-        made.append(federation)
-        federation.create()
-        if start:
-            federation.start()
-        return federation
-
-    yield make
-    for federation in made:
-        federation.stop_all()
-    for schema in schemas:
-        postgres.drop_schema(POSTGRES_URL, schema)
-
+from tests.node.conftest import FederationFactory
+from tests.node.test_verify import overwrite_state, stored_states
 
 def test_a_record_written_on_one_node_reaches_every_peer(federation: FederationFactory) -> None:
     fed = federation("jp", "kr", "cn")
     fed.xcnet("jp", "official", "add", "Tanaka Yuki", "--role", "policy")
     wanted = fed.digests("jp", origin="jp")
     for other in ("kr", "cn"):
-        fed.wait_until(
-            lambda other=other: fed.digests(other, origin="jp") == wanted,
-            30,
-            f"jp's roster on {other}",
-        )  # type: ignore[misc]
+        fed.wait_for_records(other, wanted, origin="jp")
     assert fed.xcnet("cn", "verify").code == 0
     served = fed.xcnet("jp", "audit", "access", "--json").json()
     assert isinstance(served, list)
@@ -110,3 +76,74 @@ def test_replayed_stale_misaddressed_and_unknown_key_requests_are_refused(
     for reason, (status, body) in refusals.items():
         assert status == 401, reason
         assert body == {"error": reason, "message": "request refused"}
+
+
+def _sync_once(fed: LocalFederation, node_id: str, peer: str) -> dict[str, object]:
+    result = fed.xcnet(node_id, "sync", "--once", "--peer", peer, "--json", check=False)
+    document = result.json()
+    assert isinstance(document, dict), result.stderr
+    report = document[peer]
+    assert isinstance(report, dict)
+    return report
+
+
+def test_a_tampered_envelope_from_a_peer_is_refused_by_name_and_the_rest_is_kept(
+    federation: FederationFactory,
+) -> None:
+    fed = federation("jp", "kr", start=False)
+    with Node.open(fed.nodes["jp"].home) as jp:
+        author_denials(jp, 5)
+    position, original = stored_states(fed.nodes["jp"].home)[-3]
+    envelope = parse(original)
+    fields = envelope.fields()
+    fields["national_ref"] = "FORGED-1"
+    overwrite_state(
+        fed.nodes["jp"].home,
+        position,
+        canonical.encode([envelope.header_bytes, canonical.encode(fields), envelope.signature]),
+    )
+    fed.start("jp")
+    report = _sync_once(fed, "kr", "jp")
+    refused = report["refused"]
+    assert isinstance(refused, list) and len(refused) == 1
+    assert f"{envelope.header.aggregate}@1: body_digest" in refused[0]
+    held = fed.digests("kr", origin="jp")
+    assert envelope.digest.hex() not in held
+    assert held == fed.digests("jp", origin="jp") - {envelope.digest.hex()}
+    assert fed.xcnet("kr", "verify").code == 0
+
+
+def test_an_origin_that_equivocates_is_caught_by_a_peer_that_sees_both_versions(
+    federation: FederationFactory,
+) -> None:
+    fed = federation("jp", "kr", "cn", start=False)
+    with Node.open(fed.nodes["jp"].home) as jp:
+        author_denials(jp, 1)
+        held_by_jp = [state for _, state in page_for(jp, "kr", 0, 1000).records]
+        signer = jp.keys.official(key_id(parse(held_by_jp[-1]).header.author))
+        assert signer is not None
+    fork = _resign(held_by_jp[-1], signer, valid_until="2030-01-01")
+    with Node.open(fed.nodes["kr"].home) as kr:
+        report = ingest(kr, [*held_by_jp[:-1], fork], source="jp")
+        assert report.accepted == len(held_by_jp)  # kr was shown the other version
+    fed.start()
+    fed.wait_until(lambda: bool(_peer(fed, "cn", "jp")["equivocations"]), 30, "cn to flag jp")
+    verify = fed.xcnet("cn", "verify", check=False)
+    assert verify.code == 1
+    assert "EQUIVOCATION: jp" in verify.stdout
+
+
+def _peer(fed: LocalFederation, node_id: str, peer: str) -> dict[str, object]:
+    peers = fed.xcnet(node_id, "peer", "list", "--json").json()
+    assert isinstance(peers, list)
+    return next(p for p in peers if p["node_id"] == peer)
+
+
+def _resign(raw: bytes, signer: SigningKey, **changes: object) -> bytes:
+    """The same (aggregate, version) signed again by its author with other content."""
+    envelope = parse(raw)
+    fields = {**envelope.fields(), **changes}
+    body = canonical.encode(fields)
+    digest, length = body_summary(body)
+    header = dataclasses.replace(envelope.header, body_digest=digest, body_length=length)
+    return seal(header, body, signer).raw
