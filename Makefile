@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
+# Tests spend most of their time in real `xcnet` processes: run them on every core.
+PYTEST_ARGS ?= -n auto
 
 .PHONY: demo test lint typecheck imports pytest bench clean
 
@@ -36,12 +38,12 @@ imports: $(STAMP)
 pytest: $(STAMP)
 	@if $(BIN)/python -m node.postgres '$(POSTGRES_URL)'; then \
 		echo "PostgreSQL answers at $(POSTGRES_URL): storage tests run on SQLite and PostgreSQL"; \
-		XCNET_TEST_POSTGRES_URL='$(POSTGRES_URL)' $(BIN)/pytest; \
+		XCNET_TEST_POSTGRES_URL='$(POSTGRES_URL)' $(BIN)/pytest $(PYTEST_ARGS); \
 	elif [ -n "$$CI" ]; then \
 		echo "CI: PostgreSQL does not answer at $(POSTGRES_URL)"; exit 1; \
 	else \
 		echo "PostgreSQL does not answer at $(POSTGRES_URL): its storage tests are skipped"; \
-		$(BIN)/pytest; \
+		$(BIN)/pytest $(PYTEST_ARGS); \
 	fi
 
 bench: $(STAMP)

@@ -78,6 +78,11 @@ class PeerClient:
                 timeout=aiohttp.ClientTimeout(total=timeout),
             ) as response:
                 body = await response.read()
+        except aiohttp.ServerFingerprintMismatch:
+            raise SyncError(
+                f"{self.peer.node_id} at {self.peer.url}: its TLS certificate is not the pinned one "
+                "(--tls-cert fingerprint mismatch); refusing to talk"
+            ) from None
         except (aiohttp.ClientError, TimeoutError) as error:
             raise SyncError(
                 f"{self.peer.node_id} at {self.peer.url}: {error or type(error).__name__}"

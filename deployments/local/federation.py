@@ -12,6 +12,7 @@ import json
 import os
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -24,6 +25,7 @@ from typing import Any
 
 from node.peers import Peer, load_peers, make_peer, save_peers
 from node.service import Node, init_home
+from node.tls import certificate_fingerprint
 from protocol.crypto import fingerprint
 
 XCNET = str(Path(sys.executable).with_name("xcnet"))
@@ -55,7 +57,9 @@ def wait_for_health(
         if process is not None and process.poll() is not None:
             raise RuntimeError(f"the node at {url} exited with code {process.returncode}")
         try:
-            with urllib.request.urlopen(f"{url}/health", timeout=1) as response:
+            # Loopback health probe only: the certificate is self-signed and pinned by the peers.
+            context = ssl._create_unverified_context() if url.startswith("https") else None
+            with urllib.request.urlopen(f"{url}/health", timeout=1, context=context) as response:
                 if response.status == 200:
                     return
         except OSError:
@@ -70,10 +74,11 @@ class LocalNode:
     port: int
     process: subprocess.Popen[bytes] | None = None
     log: Path | None = None
+    tls: bool = False
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
 
 
 @dataclass
@@ -84,12 +89,13 @@ class LocalFederation:
     node_ids: Sequence[str]
     ports: Sequence[int] = ()
     db: Callable[[str], str | None] = lambda node_id: None
+    tls: bool = False
     nodes: dict[str, LocalNode] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         ports = list(self.ports) or [free_port() for _ in self.node_ids]
         for node_id, port in zip(self.node_ids, ports, strict=True):
-            self.nodes[node_id] = LocalNode(node_id, self.base / node_id, port)
+            self.nodes[node_id] = LocalNode(node_id, self.base / node_id, port, tls=self.tls)
 
     def xcnet(self, node_id: str, *args: str, check: bool = True) -> Result:
         """Run `xcnet` against one node's home."""
@@ -161,7 +167,12 @@ class LocalFederation:
             save_peers(
                 node.home,
                 {
-                    other.node_id: make_peer(other.node_id, fingerprints[other.node_id], other.url)
+                    other.node_id: make_peer(
+                        other.node_id,
+                        fingerprints[other.node_id],
+                        other.url,
+                        certificate_fingerprint(other.home) if other.tls else "",
+                    )
                     for other in self.nodes.values()
                     if other is not node
                 },
@@ -174,7 +185,8 @@ class LocalFederation:
             node.log = node.home / "serve.log"
             with open(node.log, "ab") as log:
                 node.process = subprocess.Popen(
-                    [XCNET, "-H", str(node.home), "serve", "--listen", f"127.0.0.1:{node.port}"],
+                    [XCNET, "-H", str(node.home), "serve", "--listen", f"127.0.0.1:{node.port}",
+                     *(["--tls"] if node.tls else [])],
                     stdout=log, stderr=log, start_new_session=True,
                 )  # fmt: skip
         for node_id in node_ids or tuple(self.nodes):

@@ -6,10 +6,14 @@ import dataclasses
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
+
+import pytest
 
 from bench.common import author_denials
 from deployments.local.federation import LocalFederation
 from node.ingest import ingest
+from node.peers import load_peers, save_peers
 from node.replication import page_for
 from node.service import Node
 from protocol import canonical
@@ -18,6 +22,7 @@ from protocol.envelope import body_summary, parse, seal
 from protocol.httpsig import DESTINATION, Request, content_digest, sign_request
 from tests.node.conftest import FederationFactory
 from tests.node.test_verify import overwrite_state, stored_states
+
 
 def test_a_record_written_on_one_node_reaches_every_peer(federation: FederationFactory) -> None:
     fed = federation("jp", "kr", "cn")
@@ -147,3 +152,34 @@ def _resign(raw: bytes, signer: SigningKey, **changes: object) -> bytes:
     digest, length = body_summary(body)
     header = dataclasses.replace(envelope.header, body_digest=digest, body_length=length)
     return seal(header, body, signer).raw
+
+
+def test_peers_talk_tls_with_pinned_certificates_and_refuse_any_other(
+    tmp_path: Path, db: str | None
+) -> None:
+    if db is not None:
+        pytest.skip("transport only: one store is enough")
+    fed = LocalFederation(tmp_path / "tls", ["jp", "kr"], tls=True)
+    try:
+        fed.create()
+        fed.start()
+        fed.xcnet("jp", "official", "add", "Tanaka Yuki", "--role", "policy")
+        fed.wait_for_records("kr", fed.digests("jp", origin="jp"), origin="jp")
+        peers = load_peers(fed.nodes["kr"].home)
+        save_peers(fed.nodes["kr"].home, {"jp": dataclasses.replace(peers["jp"], tls="0" * 64)})
+        refused = fed.xcnet("kr", "sync", "--once", "--json", check=False)
+        assert refused.code == 1
+        error = refused.json()
+        assert isinstance(error, dict) and "jp" in error
+        assert "fingerprint" in str(error["jp"]).lower()
+    finally:
+        fed.stop_all()
+
+
+def test_serve_refuses_plain_http_off_loopback(federation: FederationFactory) -> None:
+    fed = federation("jp", start=False)
+    result = fed.xcnet("jp", "serve", "--listen", "0.0.0.0:8799", "--no-tls", "--json", check=False)
+    assert result.code == 2
+    error = result.json()
+    assert isinstance(error, dict)
+    assert error["error"]["field"] == "listen"
