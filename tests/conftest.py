@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from uuid import uuid4
 
 import pytest
 
+from deployments.local.federation import Result
 from node import postgres
 from node.service import Node, init_home
 
@@ -81,16 +80,6 @@ def make_node(tmp_path: Path, db: str | None, clock: FakeClock) -> Iterator[Node
         node.close()
     for schema in schemas:
         postgres.drop_schema(POSTGRES_URL, schema)
-
-
-@dataclass(frozen=True)
-class Result:
-    code: int
-    stdout: str
-    stderr: str
-
-    def json(self) -> object:
-        return json.loads(self.stdout)
 
 
 Xcnet = Callable[..., Result]
