@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/python deployments/local/demo.py
+	$(BIN)/python -m deployments.local.demo
 
 test: $(STAMP) lint typecheck imports pytest
 

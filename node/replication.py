@@ -54,6 +54,7 @@ def page_for(node: Node, peer: str, after: int, limit: int) -> Page:
     head = recorder.max_notification_id() or 0
     index = AudienceIndex(node)
     records: list[tuple[int, bytes]] = []
+    served: set[UUID] = set()
     position = after
     while len(records) < limit and position < head:
         batch = recorder.select_notifications(position, limit, inclusive_of_start=False)
@@ -62,16 +63,41 @@ def page_for(node: Node, peer: str, after: int, limit: int) -> Page:
         for note in batch:
             position = note.id
             aggregate = UUID(str(note.originator_id))
-            if index.admits(aggregate, peer):
-                records.append((note.id, note.state))
-                if len(records) == limit:
-                    break
+            if not index.admits(aggregate, peer):
+                continue
+            if aggregate not in served and note.originator_version > 1:
+                records.extend(_withheld_history(node, aggregate, note.originator_version, peer))
+            served.add(aggregate)
+            records.append((note.id, note.state))
+            if len(records) >= limit:
+                break
     served_at = node.now_micros()
     node.sidecar.execute_many(
         "INSERT INTO {t}xcnet_access VALUES (?, ?, ?, ?)",
         [(peer, *_ref(state), served_at) for _, state in records],
     )
     return Page(records, position, head)
+
+
+def _withheld_history(
+    node: Node, aggregate: UUID, version: int, peer: str
+) -> list[tuple[int, bytes]]:
+    """Earlier versions the peer was not given because the audience admitted it only now.
+
+    When the version before `version` did not admit the peer, its history was skipped when it
+    was scanned; a widened audience sends the whole history (docs/PROTOCOL.md §5.4).
+    """
+    earlier = node.app.process_recorder.select_events(aggregate, lte=version - 1)
+    previous = parse(earlier[-1].state).header if earlier else None
+    if previous is None or admits(
+        previous.audience,
+        peer,
+        origin=previous.origin,
+        group_members=node.group_members,
+        unknown_group=False,
+    ):
+        return []
+    return [(0, stored.state) for stored in earlier]
 
 
 def _ref(state: bytes) -> tuple[str, int]:

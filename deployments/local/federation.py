@@ -18,7 +18,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -90,6 +90,7 @@ class LocalFederation:
     ports: Sequence[int] = ()
     db: Callable[[str], str | None] = lambda node_id: None
     tls: bool = False
+    names: Mapping[str, str] = field(default_factory=dict)
     nodes: dict[str, LocalNode] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -154,7 +155,7 @@ class LocalFederation:
             init_home(
                 node.home,
                 node_id=node.node_id,
-                name=f"Agency {node.node_id}",
+                name=self.names.get(node.node_id, f"Agency {node.node_id}"),
                 country=country,
                 db=self.db(node.node_id),
             )
