@@ -57,8 +57,10 @@ class Scenario:
     cuts: frozenset[tuple[str, str]]  # (puller, source): the puller never pulls from the source
 
     def links(self) -> Links:
-        return {n: frozenset(s for s in self.nodes if s != n and (n, s) not in self.cuts)
-                for n in self.nodes}  # fmt: skip
+        return {
+            n: frozenset(s for s in self.nodes if s != n and (n, s) not in self.cuts)
+            for n in self.nodes
+        }
 
 
 @dataclass(frozen=True)
@@ -140,7 +142,7 @@ class World:
 
     def reaches_everyone_entitled(self, denials: Sequence[DenialSpec], links: Links) -> bool:
         holders = self.holders(links)
-        kinds = [(n, (PUBLIC,)) for n in self.nodes]
+        kinds: list[tuple[str, tuple[str, ...]]] = [(n, (PUBLIC,)) for n in self.nodes]
         kinds += [(g.convenor, g.audience) for g in self.groups]
         kinds += [(d.origin, d.audience) for d in denials]
         return all(
@@ -310,12 +312,13 @@ def scenarios(draw: st.DrawFn) -> Scenario:
 
 
 # cn and de never pull from jp, jp never from kr: everything they get of those origins is relayed.
-# de holds group jp/g0 without being in it; only de and kr hold group de/g1.
+# de holds group jp/g0 without being in it; only de and kr hold group de/g1, so cn, a member, may
+# not relay its records.
 RELAYED = Scenario(
     nodes=NODES,
     groups=(
         GroupSpec("jp", "g0", frozenset({"jp", "kr", "cn"}), (FEDERATION,)),
-        GroupSpec("de", "g1", frozenset({"de", "kr"}), ("kr",)),
+        GroupSpec("de", "g1", frozenset({"de", "kr", "cn"}), ("kr",)),
     ),
     denials=(
         DenialSpec("jp", ("group:jp/g0",), 2),
