@@ -15,6 +15,8 @@ from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError, StoredEvent, Tracking
 
+from aggregates.base import record_id
+from aggregates.group import Group
 from aggregates.member import Member, roster_id
 from node import codec
 from node.audience import admits
@@ -68,6 +70,7 @@ class _Batch:
         self.report = IngestReport()
         self.pending: list[Envelope] = []
         self.newest: dict[UUID, tuple[int, tuple[str, ...]]] = {}
+        self.groups: dict[UUID, Group] = {}
 
     def tip(self, aggregate: UUID) -> tuple[int, bytes]:
         if aggregate not in self.tips:
@@ -178,9 +181,16 @@ class _Batch:
             audience,
             self.node.config.node_id,
             origin=header.origin,
-            group_members=self.node.group_members,
+            group_members=self._group_members,
             unknown_group=True,
         )
+
+    def _group_members(self, convenor: str, name: str) -> frozenset[str] | None:
+        """Group membership as this batch leaves it (an admission earlier in the page counts)."""
+        group = self.groups.get(record_id(convenor, "group", name))
+        if group is not None:
+            return frozenset(group.members)
+        return self.node.group_members(convenor, name)
 
     def _repeat(self, envelope: Envelope) -> None:
         header = envelope.header
@@ -199,6 +209,13 @@ class _Batch:
         )
         self.accepted_envelopes[(header.aggregate, header.version)] = envelope
         self.tips[header.aggregate] = (header.version, envelope.digest)
+        if isinstance(event, Group.Event):
+            group = self.groups.get(header.aggregate)
+            if group is None and header.version > 1:
+                group = self.node.get(header.aggregate, Group)
+            mutated = event.mutate(group)
+            assert isinstance(mutated, Group)
+            self.groups[header.aggregate] = mutated
         if isinstance(event, Member.Event):
             roster = self.rosters.get(header.origin) if header.version > 1 else None
             self.rosters[header.origin] = event.mutate(roster)

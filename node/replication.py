@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from uuid import UUID
 
+from aggregates.group import Group
 from node.audience import admits
+from node.store import notifications
 from protocol.envelope import parse
 
 if TYPE_CHECKING:
@@ -69,6 +71,8 @@ def page_for(node: Node, peer: str, after: int, limit: int) -> Page:
                 records.extend(_withheld_history(node, aggregate, note.originator_version, peer))
             served.add(aggregate)
             records.append((note.id, note.state))
+            if note.topic == Group.MemberAdmitted.TOPIC:
+                records.extend(_admitted_history(node, note.state, peer, after, index, served))
             if len(records) >= limit:
                 break
     served_at = node.now_micros()
@@ -98,6 +102,42 @@ def _withheld_history(
     ):
         return []
     return [(0, stored.state) for stored in earlier]
+
+
+def _admitted_history(
+    node: Node, state: bytes, peer: str, after: int, index: AudienceIndex, served: set[UUID]
+) -> list[tuple[int, bytes]]:
+    """When the peer was admitted to a group, the group's records it was skipped for before.
+
+    Admission widens every record addressed to the group; those the peer's cursor already
+    passed (positions up to `after`) are sent now, whole, with position 0.
+    """
+    envelope = parse(state)
+    if after == 0 or envelope.fields().get("node_id") != peer:
+        return []
+    group = node.get(envelope.header.aggregate, Group)
+    token = f"group:{group.convenor}/{group.name}"
+    history: list[tuple[int, bytes]] = []
+    for note in notifications(node.app.process_recorder, stop=after):
+        aggregate = UUID(str(note.originator_id))
+        if aggregate in served:
+            continue
+        origin, audience = index.current(aggregate)
+        if token not in audience or not index.admits(aggregate, peer):
+            continue
+        served.add(aggregate)
+        if admits(
+            tuple(a for a in audience if a != token),
+            peer,
+            origin=origin,
+            group_members=node.group_members,
+            unknown_group=False,
+        ):
+            continue  # the peer had it through another part of the audience
+        history.extend(
+            (0, stored.state) for stored in node.app.process_recorder.select_events(aggregate)
+        )
+    return history
 
 
 def _ref(state: bytes) -> tuple[str, int]:

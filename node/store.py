@@ -169,13 +169,17 @@ def _notification(stored: StoredEvent, notification_id: int) -> Notification:
 
 
 def notifications(
-    recorder: ProcessRecorder, *, page: int = 1000, topics: Sequence[str] = ()
+    recorder: ProcessRecorder,
+    *,
+    page: int = 1000,
+    topics: Sequence[str] = (),
+    stop: int | None = None,
 ) -> Iterator[Notification]:
-    """Every notification in log order, read a page at a time."""
+    """Every notification in log order (up to position `stop`), read a page at a time."""
     start, inclusive = 1, True
     while True:
         batch = recorder.select_notifications(
-            start, page, topics=topics, inclusive_of_start=inclusive
+            start, page, stop=stop, topics=topics, inclusive_of_start=inclusive
         )
         yield from batch
         if len(batch) < page:

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import pytest
 
+from bench.common import author_denials
+from node.groups import admit_member, create_group
 from node.ingest import ingest, tracked_position
 from node.peers import make_peer, save_peers
 from node.replication import page_for
@@ -135,3 +137,29 @@ def test_this_nodes_own_records_relayed_back_are_duplicates(pair: tuple[Node, No
     assert back.refused == []
     assert back.duplicates == 3
     assert back.accepted == 1  # kr's own roster
+
+
+def test_a_member_admitted_to_a_group_receives_the_groups_earlier_records(
+    make_node: NodeFactory,
+) -> None:
+    jp, kr, cn = make_node("jp"), make_node("kr"), make_node("cn")
+    pin(jp, kr, cn)
+    pin(cn, jp, kr)
+    jp.add_official("Ito Aya", ("operator",))
+    jp.add_official("Sato Ken", ("licensing",))
+    create_group(
+        jp, "wa-licensing", members=("kr",), purpose="WA denial exchange", audience=("federation",)
+    )
+    author_denials(jp, 2, audience=("group:jp/wa-licensing",))
+    first = page_for(jp, "cn", 0, 1000)
+    ingest(cn, [state for _, state in first.records], source="jp", position=first.next)
+    assert len(list(cn.log(origin="jp"))) == len(first.records)
+    assert len(list(jp.log())) == len(first.records) + 2  # the denials are not for cn yet
+
+    admit_member(jp, "wa-licensing", "cn")
+    second = page_for(jp, "cn", first.next, 1000)
+    report = ingest(cn, [state for _, state in second.records], source="jp", position=second.next)
+    assert report.refused == []
+    assert report.accepted == 3  # the admission and the two denials it now reaches
+    assert {e.digest for e in cn.log(origin="jp")} == {e.digest for e in jp.log()}
+    assert cn.verify().ok
