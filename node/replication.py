@@ -41,13 +41,14 @@ class AudienceIndex:
 
     def admits(self, aggregate: UUID, peer: str) -> bool:
         origin, audience = self.current(aggregate)
-        return admits(
-            audience,
-            peer,
-            origin=origin,
-            group_members=self.node.group_members,
-            unknown_group=False,
-        )
+        return serves(self.node, audience, peer, origin=origin)
+
+
+def serves(node: Node, audience: tuple[str, ...], peer: str, *, origin: str) -> bool:
+    """Whether this node may serve a record with `audience` to `peer` (unknown groups: no)."""
+    return admits(
+        audience, peer, origin=origin, group_members=node.group_members, unknown_group=False
+    )
 
 
 def page_for(node: Node, peer: str, after: int, limit: int) -> Page:
@@ -93,13 +94,7 @@ def _withheld_history(
     """
     earlier = node.app.process_recorder.select_events(aggregate, lte=version - 1)
     previous = parse(earlier[-1].state).header if earlier else None
-    if previous is None or admits(
-        previous.audience,
-        peer,
-        origin=previous.origin,
-        group_members=node.group_members,
-        unknown_group=False,
-    ):
+    if previous is None or serves(node, previous.audience, peer, origin=previous.origin):
         return []
     return [(0, stored.state) for stored in earlier]
 
@@ -126,13 +121,7 @@ def _admitted_history(
         if token not in audience or not index.admits(aggregate, peer):
             continue
         served.add(aggregate)
-        if admits(
-            tuple(a for a in audience if a != token),
-            peer,
-            origin=origin,
-            group_members=node.group_members,
-            unknown_group=False,
-        ):
+        if serves(node, tuple(a for a in audience if a != token), peer, origin=origin):
             continue  # the peer had it through another part of the audience
         history.extend(
             (0, stored.state) for stored in node.app.process_recorder.select_events(aggregate)
