@@ -209,10 +209,11 @@ def verify() -> Output:
 
 
 def _register() -> None:
-    from cli import assessment, assist, consult, denial, federation, group, review
+    from cli import admin, assessment, assist, consult, denial, federation, group, review, screen
 
-    for module in (group, assessment, review, denial, consult, assist):
+    for module in (group, assessment, review, denial, consult, assist, admin):
         main.add_command(module.group)
+    main.add_command(screen.screen)
     for extra in (federation.serve, federation.sync, federation.peer, federation.audit):
         main.add_command(extra)
 

@@ -261,6 +261,8 @@ def ingest(
                 raise
             continue
         _unpark(node, batch)
+        if batch.accepted:
+            node.views.catch_up()
         return batch.report
     raise AssertionError("unreachable")
 

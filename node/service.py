@@ -28,6 +28,7 @@ from node.sidecar import Sidecar
 from node.store import NodeApplication, notifications
 from node.tls import certificate_fingerprint, create_certificate
 from node.verify import Report, verify_store
+from node.views import Views
 from protocol.crypto import SigningKey, fingerprint, key_id
 from protocol.envelope import parse
 from protocol.errors import ProtocolError
@@ -92,6 +93,13 @@ class Node:
     def sidecar(self) -> Sidecar:
         return Sidecar(self.app.recorder)
 
+    @functools.cached_property
+    def views(self) -> Views:
+        """The read models, created on first use (their modules build on this one)."""
+        from node.readmodels import MODELS
+
+        return Views(self.app, [model() for model in MODELS])
+
     def peers(self) -> dict[str, Peer]:
         """The pinned peers (read from HOME/peers.toml each time: another process may edit it)."""
         return load_peers(self.config.home)
@@ -143,12 +151,14 @@ class Node:
                 if attempt == 4:
                     raise
                 continue
+            self.views.catch_up()
             return aggregate
         raise AssertionError("unreachable")
 
     def save(self, *aggregates: Aggregate) -> None:
         """Save new records (a refused command has raised before this, so nothing is written)."""
         self.app.save(*aggregates)
+        self.views.catch_up()
 
     def record_ids(self, created_topic: str) -> list[UUID]:
         """Ids of every record held (own or replicated) created with this topic, in log order."""
