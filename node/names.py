@@ -34,12 +34,13 @@ Weight = Callable[[str], float]
 _SKIP = (NamePartTag.LEGAL, NamePartTag.STOP)
 #: Words of company names that say what kind of company, not which (beyond rigour's legal
 #: forms): they are compared, at a tenth of a word's weight, but never used to find candidates.
-GENERIC = frozenset(
-    "co company companies corp corporation inc incorporated limited ltd private pvt plc llp "
-    "establishment est enterprise enterprises sanayi ticaret san tic ve anonymi etaireia "
-    "as ae sa ag kg gmbh bv nv srl spa pte pt bhd sdn doo jsc ojsc cjsc pjsc ooo zao oao ao "
-    "fze fzco fzc llc".split()  # noqa: SIM905
-)
+_GENERIC_WORDS = """
+    co company companies corp corporation inc incorporated limited ltd private pvt plc llp
+    establishment est enterprise enterprises sanayi ticaret san tic ve anonymi etaireia
+    as ae sa ag kg gmbh bv nv srl spa pte pt bhd sdn doo jsc ojsc cjsc pjsc ooo zao oao ao
+    fze fzco fzc llc
+"""
+GENERIC = frozenset(_GENERIC_WORDS.split())
 _MINOR = 0.1
 #: Words rigour recognises as an industry, a place or a common descriptor ("technology",
 #: "trading", "international", "research", a city) weigh this much of a distinctive word.

@@ -49,7 +49,7 @@ def test_a_partners_listed_denial_of_the_same_party_and_entry_requires_consultat
     partners: tuple[Node, Node],
 ) -> None:
     _, kr = partners
-    result = screening.screen(kr, zenit())
+    result: Any = screening.screen(kr, zenit())
     top = hits_of(result)[0]
     assert top["consequence"] == REQUIRED
     assert top["origin"] == "jp"
