@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
+from pathlib import Path
 
 import click
 
 from aggregates.consultation import Consultation, Outcome, Position
 from aggregates.denial import choose
 from cli.output import Output, as_option, command, open_node
-from node import consultations
+from node import consultations, screening
 from node.errors import BadInput
 from node.service import Node
 
@@ -81,6 +83,13 @@ def _show_text(data: dict[str, object], c: Consultation, now: datetime) -> str:
     return "\n".join(lines)
 
 
+def _screening_result(path: Path) -> object:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise BadInput(f"from_screening {path}: {error}", field="from_screening") from None
+
+
 def _due(value: str | None) -> date:
     if value is None:
         raise BadInput("due is missing: give --due YYYY-MM-DD", field="due")
@@ -110,6 +119,14 @@ def _answer(node: Node, c: Consultation, verb: str) -> Output:
     help="Denying side: the partner's consulting record, as a record ref; opens your reply.",
 )
 @click.option(
+    "--from-screening",
+    "from_screening",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Consulting side: a result of `xcnet screen --json`; consults on its first hit that "
+    "requires a consultation (or --hit N), with the match explanation attached.",
+)
+@click.option("--hit", type=int, help="With --from-screening: the hit to consult on (1 = first).")
+@click.option(
     "--audience", multiple=True, help="Who may see this record (default: the partner node)."
 )
 @as_option
@@ -119,10 +136,25 @@ def open_(
     explanation: str | None,
     due: str | None,
     reply_to: str | None,
+    from_screening: Path | None,
+    hit: int | None,
     audience: tuple[str, ...],
     as_official: str | None,
 ) -> Output:
     """Open a consultation: with --denial to consult a partner, with --reply-to to answer one."""
+    if from_screening is not None:
+        if denial or explanation or reply_to:
+            raise BadInput(
+                "from_screening names the denial and the explanation: leave out --denial, "
+                "--explanation and --reply-to",
+                field="from_screening",
+            )
+        denial, explanation, found_summary = screening.consultation_from_result(
+            _screening_result(from_screening), hit
+        )
+        summary = summary or found_summary
+    elif hit is not None:
+        raise BadInput("hit goes with --from-screening", field="hit")
     with open_node() as node:
         if reply_to:
             if summary or explanation or due:

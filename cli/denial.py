@@ -12,8 +12,10 @@ from aggregates.controls import describe_control_entry, hs_description
 from aggregates.denial import Ground, PartyRole, Reason
 from cli.output import Output, as_option, audience_option, command, open_node
 from node import denials
+from node.denial_csv import read_denials_csv
 from node.denials import HeldDenial
-from node.errors import BadInput
+from node.errors import BadInput, NotFound
+from node.service import Node
 
 group = click.Group(
     "denial", help="Denial notifications (no-undercut), signed by a licensing official."
@@ -259,6 +261,63 @@ def issue(
     data_out = [denial_data(e, now) for e in shown]
     text = "\n".join(f"issued {_line(e, now)}" for e in shown)
     return Output(data_out if many else data_out[0], text)
+
+
+@command(group, "import")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@audience_option(None)
+@as_option
+def import_(file: Path, audience: tuple[str, ...], as_official: str | None) -> Output:
+    """Issue a denial for each row of a CSV file: all of them, or none and every bad row named.
+
+    The file is UTF-8 (with or without BOM) with a header row. Columns: national_ref, regime,
+    denied_on, reasons, basis, ground, valid_until; for parties N = 1, 2, …: partyN_role,
+    partyN_name, partyN_alias, partyN_country, partyN_address, partyN_identifiers (SCHEME:VALUE);
+    for items: itemN_control_entry, itemN_hs_code, itemN_description. Cells of reasons, alias
+    and identifiers hold several values separated by ';'. See README.md, "Importing denials
+    from CSV".
+    """
+    data = _read_bytes(file)
+    with open_node() as node:
+        node.author(denials.ROLE, as_official)
+        node.audience(audience)
+        drafts = read_denials_csv(
+            data,
+            now=node.clock(),
+            origin=node.config.node_id,
+            issued=lambda national_ref: _issued(node, national_ref),
+        )
+        issued = denials.issue_denials(node, drafts, audience=audience, as_official=as_official)
+        now = node.clock()
+        shown = [denials.held(node, d) for d in issued]
+    refs = [e.denial.national_ref for e in shown]
+    data_out = {
+        "file": str(file),
+        "count": len(shown),
+        "first": refs[0],
+        "last": refs[-1],
+        "denials": [denial_data(e, now) for e in shown],
+    }
+    text = (
+        f"issued {len(shown)} denial{'s' if len(shown) > 1 else ''} from {file.name} "
+        f"to {', '.join(audience)}: {refs[0]}" + (f" … {refs[-1]}" if len(refs) > 1 else "")
+    )
+    return Output(data_out, text)
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise BadInput(f"file {path}: {error.strerror}", field="file") from None
+
+
+def _issued(node: Node, national_ref: str) -> bool:
+    try:
+        denials.get_denial(node, national_ref)
+    except NotFound:
+        return False
+    return True
 
 
 @command(group, "amend")

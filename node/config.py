@@ -43,6 +43,8 @@ class StoreConfig:
             "POSTGRES_SCHEMA": self.schema(node_id),
             "POSTGRES_CONNECT_TIMEOUT": "5",
             "POSTGRES_LOCK_TIMEOUT": "10",
+            # A read-model rebuild holds one transaction open while it decodes each next page.
+            "POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT": "120",
             "POSTGRES_POOL_SIZE": "4",
             "POSTGRES_MAX_OVERFLOW": "4",
         }

@@ -48,6 +48,8 @@ _DESCRIPTIVE = 0.4
 #: A shortened word ("Tic." for "Ticaret", "Intl" for "International") scores this against
 #: the word it begins.
 _ABBREVIATION = 0.85
+#: Two spellings of one word that sound alike (transliteration drift) score at least this.
+_SOUND = 0.9
 
 
 @functools.lru_cache(maxsize=65536)
@@ -200,12 +202,25 @@ def _described(name: Name) -> set[str]:
     }
 
 
+def _sounds_alike(query: Sequence[NamePart], candidate: Sequence[NamePart]) -> float:
+    """_SOUND for one word against one word whose metaphone keys agree (one beginning the
+    other, three letters at least: "Mikrosistemy" MKRSSTM, "Microsystems" MKRSSTMS), else 0."""
+    if len(query) != 1 or len(candidate) != 1:
+        return 0.0
+    short, long = sorted((query[0].metaphone or "", candidate[0].metaphone or ""), key=len)
+    return _SOUND if len(short) >= 3 and long.startswith(short) else 0.0
+
+
 def _abbreviations(
     alignments: Sequence[Alignment],
 ) -> list[tuple[list[NamePart], list[NamePart], float]]:
     """The alignments as (query parts, candidate parts, score), with a query word left alone
     paired to a candidate word left alone when one begins the other (three letters at least)."""
-    paired = [(list(al.qps), list(al.rps), al.score) for al in alignments if al.qps and al.rps]
+    paired = [
+        (list(al.qps), list(al.rps), max(al.score, _sounds_alike(al.qps, al.rps)))
+        for al in alignments
+        if al.qps and al.rps
+    ]
     q_solo = [p for al in alignments if not al.rps for p in al.qps]
     c_solo = [p for al in alignments if not al.qps for p in al.rps]
     for q in list(q_solo):

@@ -619,3 +619,51 @@ def _match_items(
                     features.append("HS heading")
                     explanation.append(f"HS heading {d_digits[:4]} is the same")
     return links
+
+
+def consultation_from_result(result: object, hit: int | None = None) -> tuple[str, str, str]:
+    """The denial ref, match explanation and application summary to consult on, from a
+    screening result (the JSON `xcnet screen --json` prints): hit number `hit` (1-based), or
+    the first hit that requires a consultation."""
+    if not isinstance(result, dict) or not isinstance(result.get("hits"), list):
+        raise BadInput(
+            "from_screening is not a screening result: expected the JSON of `xcnet screen --json`",
+            field="from_screening",
+        )
+    hits: list[dict[str, Any]] = result["hits"]
+    if hit is not None:
+        if not 1 <= hit <= len(hits):
+            raise BadInput(f"hit {hit}: the result has {len(hits)} hits", field="hit")
+        chosen = hits[hit - 1]
+    else:
+        required = [h for h in hits if h.get("consequence") == REQUIRED]
+        if not required:
+            raise BadInput(
+                "from_screening: no hit in this result requires a consultation (choose one with --hit)",
+                field="from_screening",
+            )
+        chosen = required[0]
+    if chosen.get("consequence") in (OWN, INACTIVE):
+        raise BadInput(
+            f"hit {hit}: {chosen.get('consequence')}: there is no partner to consult",
+            field="hit",
+        )
+    screened = result.get("screened", {})
+    explanation = "\n".join(
+        [
+            f"screening hit, score {chosen.get('score')}, {chosen.get('consequence')}; "
+            f"features: {', '.join(chosen.get('features', []))}",
+            *chosen.get("explanation", []),
+            f"algorithm {result.get('algorithm')}, threshold {result.get('threshold')}, "
+            f"screened at {result.get('screened_at')} by {result.get('node')} over "
+            f"{screened.get('denials')} denials, set digest {screened.get('digest')}",
+        ]
+    )
+    application = result.get("application", {})
+    parties = ", ".join(p.get("name", "") for p in application.get("parties", []))
+    items = ", ".join(
+        i.get("control_entry") or i.get("hs_code") or "" for i in application.get("items", [])
+    )
+    summary = f"licence application {application.get('reference') or ''}".strip()
+    summary += f": parties {parties or '-'}; items {items or '-'}"
+    return str(chosen.get("ref", "")), explanation, summary

@@ -11,6 +11,7 @@ explore, and shows that a flipped byte in a store is caught by `xcnet verify`.
 
 from __future__ import annotations
 
+import json
 import shlex
 import shutil
 import socket
@@ -158,10 +159,11 @@ def peer_review(demo: Demo) -> None:
 
 def consultation(demo: Demo) -> None:
     heading(
-        "2. No undercut: jp's denial, kr's consultation, jp's consent",
+        "2. No undercut: jp's denial, kr's screening and consultation, jp's consent",
         "jp refuses a licence and notifies kr of the denial. Later an application on kr's desk "
-        "matches it, so before granting, kr consults jp. jp answers on its own record and states "
-        "no objection; kr may then grant, citing that signed no-objection.",
+        "names the same end user, spelled differently, for the same item: kr's screening finds "
+        "jp's denial and blocks the licence until kr consults jp. jp answers on its own record "
+        "and states no objection; kr may then grant, citing that signed no-objection.",
     )
     denial = demo.do(
         "jp", "denial", "issue", "JP-2026-0042", "--regime", "WA", "--reason", "diversion-risk",
@@ -174,11 +176,31 @@ def consultation(demo: Demo) -> None:
         until=lambda d: d["ref"] == denial["ref"], what="jp's denial",
     )  # fmt: skip
     demo.run("kr", "denial", "show", "JP-2026-0042", "--origin", "jp")
+    application = demo.federation.nodes["kr"].home / "application-KR-LIC-2026-7781.json"
+    application.write_text(
+        json.dumps(
+            {
+                "reference": "KR-LIC-2026-7781",
+                "parties": [
+                    {"name": "Зенит Микросистемы", "country": "RU"},
+                    {"name": "Hanbit Logistics Co., Ltd.", "country": "KR"},
+                ],
+                "items": [{"control_entry": "3A001.a.1", "hs_code": "8542.31"}],
+            },
+            ensure_ascii=False,
+        ),
+        encoding="utf-8",
+    )
+    print(f"\nkr's licensing officer screens application KR-LIC-2026-7781 ({application.name}):")
+    demo.run("kr", "screen", "--file", str(application), "--explain", "--fail-on-hit", expect=1)
+    result = application.with_name("screening-KR-LIC-2026-7781.json")
+    result.write_text(
+        demo.federation.xcnet("kr", "screen", "--file", str(application), "--json").stdout
+    )
+    print("\nThe licence is blocked (exit 1) until kr consults jp, with the match attached:")
     consulting = demo.do(
-        "kr", "consult", "open", "--denial", denial["ref"],
-        "--summary", "40 rad-hard FPGAs for Zenit Microsystems, Moscow",
-        "--explanation", "same end user, same entry 3A001.a.1", "--due", due(30),
-        show=("id", "ref"),
+        "kr", "consult", "open", "--from-screening", str(result), "--due", due(30),
+        show=("id", "ref", "denial"),
     )  # fmt: skip
     demo.wait(
         "jp", "consult", "show", consulting["id"],
