@@ -108,8 +108,8 @@ def _text(result: dict[str, object], explain: bool) -> str:
     screened = result["screened"]
     assert isinstance(screened, dict)
     lines = [
-        f"{len(hits)} hits ({result['required']} require consultation, "
-        f"{result['recommended']} recommend it) among {screened['denials']} denials "
+        f"{_count(len(hits), 'hit')} ({result['required']} requiring consultation, "
+        f"{result['recommended']} recommending it) among {_count(int(screened['denials']), 'denial')} "
         f"(set {str(screened['digest'])[:16]}…, {result['algorithm']})"
     ]
     for n, hit in enumerate(hits, 1):
@@ -124,3 +124,7 @@ def _text(result: dict[str, object], explain: bool) -> str:
         if explain:
             lines.extend(f"    - {why}" for why in hit["explanation"])
     return "\n".join(lines)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"

@@ -176,7 +176,7 @@ def consultation(demo: Demo) -> None:
         until=lambda d: d["ref"] == denial["ref"], what="jp's denial",
     )  # fmt: skip
     demo.run("kr", "denial", "show", "JP-2026-0042", "--origin", "jp")
-    application = demo.federation.nodes["kr"].home / "application-KR-LIC-2026-7781.json"
+    application = demo.fed.nodes["kr"].home / "application-KR-LIC-2026-7781.json"
     application.write_text(
         json.dumps(
             {
@@ -195,7 +195,7 @@ def consultation(demo: Demo) -> None:
     demo.run("kr", "screen", "--file", str(application), "--explain", "--fail-on-hit", expect=1)
     result = application.with_name("screening-KR-LIC-2026-7781.json")
     result.write_text(
-        demo.federation.xcnet("kr", "screen", "--file", str(application), "--json").stdout
+        demo.fed.xcnet("kr", "screen", "--file", str(application), "--json").stdout
     )
     print("\nThe licence is blocked (exit 1) until kr consults jp, with the match attached:")
     consulting = demo.do(
