@@ -11,8 +11,9 @@ from aggregates.assistance import AREAS, MODALITIES, REGIONS, UNSCR1540
 from aggregates.assistance_offer import AssistanceOffer
 from aggregates.assistance_request import AssistanceRequest
 from cli.output import Output, as_option, audience_option, command, open_node
-from node import assistance
+from node import assistance, assistance_board
 from node.assistance import Held
+from node.errors import BadInput
 
 group = click.Group(
     "assist", help="Requests for assistance and donors' offers: post, offer, accept, deliver."
@@ -273,6 +274,122 @@ def show(ident: str) -> Output:
     with open_node() as node:
         found = assistance.find(node, ident)
     return Output(_data(found), _text(found))
+
+
+@command(group, "match")
+@click.option(
+    "--offer", help="A donor's offer held here: ref, UUID, ORIGIN/REFERENCE or REFERENCE."
+)
+@click.option("--request", help="The inverse: the offers held here that fit this request.")
+@_areas_option
+@_modalities_option
+@_regions_option
+@_language_option
+@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
+def match(
+    offer: str | None,
+    request: str | None,
+    areas: tuple[str, ...],
+    modalities: tuple[str, ...],
+    regions: tuple[str, ...],
+    languages: tuple[str, ...],
+    limit: int,
+) -> Output:
+    """Rank the open requests shared with this node against an offer or criteria, with reasons.
+
+    Requests another donor has taken up are listed apart. With --request: the offers that fit it.
+    """
+    given = [
+        name
+        for name, values in (
+            ("area", areas),
+            ("modality", modalities),
+            ("region", regions),
+            ("language", languages),
+        )
+        if values
+    ]
+    if offer is not None and request is not None:
+        raise BadInput("request: give --offer or --request, not both", field="request")
+    if (offer is not None or request is not None) and given:
+        whose = "the offer's" if offer is not None else "the request's"
+        raise BadInput(
+            f"{given[0]}: --{given[0]} cannot be combined with --offer or --request, "
+            f"which match on {whose} own areas, modalities, regions and languages",
+            field=given[0],
+        )
+    with open_node() as node:
+        if request is not None:
+            found = assistance_board.match_offers(node, request=request, limit=limit)
+            return Output(found, _offers_table(found))
+        profile = None
+        if offer is None:
+            profile = assistance_board.criteria(
+                areas=areas, modalities=modalities, regions=regions, languages=languages
+            )
+        found = assistance_board.match_requests(node, offer=offer, profile=profile, limit=limit)
+    return Output(found, _requests_table(found))
+
+
+def _facets(profile: dict[str, Any]) -> str:
+    parts = [
+        f"{name} {', '.join(values) or 'anywhere'}"
+        for name, values in profile.items()
+        if values is not None and (values or name == "regions")
+    ]
+    return "; ".join(parts)
+
+
+def _why(match: dict[str, Any]) -> str:
+    return ", ".join(f"{r['facet']} {r['value']} +{r['weight']:g}" for r in match["reasons"])
+
+
+def _requests_table(found: dict[str, Any]) -> str:
+    offer = found["offer"]
+    what = f"offer {offer['origin']}/{offer['reference']}" if offer else "the criteria"
+    lines = [
+        f"open requests shared with {found['donor']} that fit {what} ({_facets(found['criteria'])})"
+    ]
+    header = f"{'score':>6}  {'request':24} {'country':7} {'area / modality':34} reasons"
+    if found["results"]:
+        lines.append(header)
+    for m in found["results"]:
+        others = sorted({o["by"] for o in m["offers"] if o["by"] != found["donor"]})
+        note = f"  · also offered by {', '.join(others)}" if others else ""
+        lines.append(_request_line(m) + note)
+    if not found["results"]:
+        lines.append("  none")
+    if found["taken_up"]:
+        lines.append("taken up by a donor already (listed for deconfliction):")
+        for m in found["taken_up"]:
+            taken = m["taken_up"]
+            by = "this donor" if taken["by"] == found["donor"] else taken["by"]
+            lines.append(f"{_request_line(m)}  · taken up by {by} on {taken['on'] or '?'}")
+    return "\n".join(lines)
+
+
+def _request_line(m: dict[str, Any]) -> str:
+    name = f"{m['origin']}/{m['reference']}"
+    kind = f"{m['area']} / {m['modality']}"
+    return f"{m['score']:>6.2f}  {name:24} {m['country'] or '-':7} {kind:34} {_why(m)}"
+
+
+def _offers_table(found: dict[str, Any]) -> str:
+    request = found["request"]
+    lines = [
+        f"offers held here that fit request {request['origin']}/{request['reference']} "
+        f"({request['area']} / {request['modality']}; {request['country'] or '-'}; "
+        f"languages {', '.join(request['languages'])}; {request['status']})"
+    ]
+    if found["results"]:
+        lines.append(f"{'score':>6}  {'offer':24} {'status':10} reasons")
+    for m in found["results"]:
+        name = f"{m['origin']}/{m['reference']}"
+        mark = "  · ACCEPTED" if m["accepted"] else ""
+        lines.append(f"{m['score']:>6.2f}  {name:24} {m['status']:10} {_why(m)}{mark}")
+    if not found["results"]:
+        lines.append("  none")
+    return "\n".join(lines)
 
 
 def _summary(held: Held) -> dict[str, object]:

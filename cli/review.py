@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import textwrap
+from typing import Any
 
 import click
 
@@ -11,7 +12,7 @@ from aggregates.peer_review import PeerReview
 from aggregates.template import CELLS
 from cli.assessment import parse_date
 from cli.output import Output, as_option, command, open_node
-from node import reviews
+from node import review_board, reviews
 from node.errors import BadInput
 from node.service import Node
 
@@ -277,3 +278,75 @@ def list_() -> Output:
         for r in found
     ]
     return Output(rows, "\n".join(lines) or "no reviews yet")
+
+
+@command(group, "status")
+@click.option("--assessment", help="One assessment held here: ref, UUID, ORIGIN/CYCLE or CYCLE.")
+@click.option("--member", help="Only this member's assessments (its node id).")
+def status(assessment: str | None, member: str | None) -> Output:
+    """Where each assessment held stands in peer review: versions, reviewers, sign-offs,
+    open and overdue recommendations (on this node's clock), and the ratings matrix."""
+    with open_node() as node:
+        board = review_board.status(node, assessment=assessment, member=member)
+    blocks = [_status_text(a) for a in board["assessments"]]
+    return Output(board, "\n\n".join(blocks) or "no assessments held here")
+
+
+def _status_text(a: dict[str, Any]) -> str:
+    lines = [f"{a['member']}/{a['cycle']} · {a['status']} · audience {', '.join(a['audience'])}"]
+    for v in a["versions"]:
+        concluded = f" · concluded {v['concluded_at'][:10]}" if v["concluded_at"] else ""
+        lines.append(
+            f"  v{v['version']} sealed {v['sealed_at'][:10]} · digest {v['digest'][:12]}…{concluded}"
+        )
+        for r in v["reviewers"]:
+            review = next((x for x in a["reviews"] if x["id"] == r["review"]), None)
+            lines.append(f"    {r['reviewer']:8} {_progress(review, r['status'])}"
+                         f"  due {r['due']}{'  OVERDUE' if r['overdue'] else ''}")  # fmt: skip
+        for review in a["reviews"]:
+            if review["version"] == v["version"] and not review["requested"]:
+                lines.append(f"    {review['reviewer']:8} {_progress(review, review['status'])}"
+                             "  (not asked)")  # fmt: skip
+    summary = a["summary"]
+    lines.append(
+        f"  recommendations: {summary['open_recommendations']} open "
+        f"({summary['overdue_recommendations']} overdue), "
+        f"{summary['addressed_recommendations']} addressed"
+    )
+    for r in a["recommendations"]:
+        if r["status"] == "addressed":
+            continue
+        late = f"OVERDUE {r['days_overdue']}d" if r["status"] == "overdue" else "open"
+        lines.append(
+            f"    {late:12} {r['reviewer']} R{r['number']:<3} {r['cell']:9} {r['priority']:6} "
+            f"due {r['due']}  {textwrap.shorten(r['action'], 60)}"
+        )
+    for v in a["versions"]:
+        if v["matrix"]:
+            lines += _matrix_text(v)
+    return "\n".join(lines)
+
+
+def _progress(review: dict[str, Any] | None, state: str) -> str:
+    if review is None:
+        return f"{state:42}"
+    signed = review["signed_off"]
+    if signed is None:
+        return f"{state + ' (review ' + review['id'][:8] + ')':42}"
+    who = signed["name"] or signed["by"]
+    return f"{'signed off ' + signed['at'][:10] + ' by ' + who:42}"
+
+
+def _matrix_text(v: dict[str, Any]) -> list[str]:
+    raters = sorted({r for entry in v["matrix"] for r in entry["reviewers"]})
+    header = f"  ratings v{v['version']}  {'own':12}" + "".join(f"{r:13}" for r in raters)
+    lines = [header.rstrip()]
+    for entry in v["matrix"]:
+        cells = "".join(
+            f"{(entry['reviewers'].get(r) or '-') + (' *' if r in entry['differs'] else ''):13}"
+            for r in raters
+        )
+        lines.append(f"    {entry['cell']:9} {entry['own'] or '-':12}{cells}".rstrip())
+    if any(entry["differs"] for entry in v["matrix"]):
+        lines.append("    (* differs from the member's own rating)")
+    return lines

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from node.assistance_board import AssistanceBoard
+from node.review_board import ReviewBoard
 from node.screening import ScreeningIndex
 from node.views import ReadModel
 
-MODELS: tuple[type[ReadModel], ...] = (ScreeningIndex,)
+MODELS: tuple[type[ReadModel], ...] = (ScreeningIndex, AssistanceBoard, ReviewBoard)
