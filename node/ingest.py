@@ -20,7 +20,7 @@ from aggregates.group import Group
 from aggregates.member import Member, roster_id
 from node import codec
 from node.audience import admits
-from node.store import event_from_envelope
+from node.store import envelope_of, event_of
 from protocol.envelope import ZERO_DIGEST, Envelope, parse
 from protocol.errors import (
     EncodingInvalid,
@@ -105,12 +105,12 @@ class _Batch:
     def take(self, raw: bytes, envelope: Envelope | None = None) -> None:
         """Check one envelope and accept it, park it, or refuse it."""
         try:
-            envelope = envelope or parse(raw)
+            envelope = envelope or envelope_of(raw)
             header = envelope.header
             if header.network != self.node.config.network:
                 raise EncodingInvalid(f"header.network {header.network!r} is not ours")
             envelope.check()
-            event = event_from_envelope(envelope)
+            event = event_of(envelope.raw)
             self._check_origin(envelope, event)
             version, digest = self.tip(header.aggregate)
             if header.version <= version:
@@ -240,7 +240,7 @@ def ingest(
         parsed: list[tuple[bytes, Envelope | None]] = []
         for raw in envelopes:
             try:
-                parsed.append((raw, parse(raw)))
+                parsed.append((raw, envelope_of(raw)))
             except ProtocolError:
                 parsed.append((raw, None))
         for _, envelope in parsed:
@@ -262,7 +262,7 @@ def ingest(
             continue
         _unpark(node, batch)
         if batch.accepted:
-            node.views.catch_up()
+            node.catch_up_views()
         return batch.report
     raise AssertionError("unreachable")
 
@@ -281,7 +281,7 @@ def _release_waiting(batch: _Batch) -> None:
         )
     }
     for raw in parked.values():
-        batch.expect(parse(raw))
+        batch.expect(envelope_of(raw))
     while True:
         waiting = {
             **parked,

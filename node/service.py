@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import logging
 import os
 import shutil
 import tempfile
@@ -35,6 +36,7 @@ from protocol.errors import ProtocolError
 
 Clock = Callable[[], datetime]
 DEFAULT_NETWORK = "xcnet"
+logger = logging.getLogger(__name__)
 _A = TypeVar("_A", bound=Aggregate)
 
 
@@ -151,14 +153,22 @@ class Node:
                 if attempt == 4:
                     raise
                 continue
-            self.views.catch_up()
+            self.catch_up_views()
             return aggregate
         raise AssertionError("unreachable")
 
     def save(self, *aggregates: Aggregate) -> None:
         """Save new records (a refused command has raised before this, so nothing is written)."""
         self.app.save(*aggregates)
-        self.views.catch_up()
+        self.catch_up_views()
+
+    def catch_up_views(self) -> None:
+        """Bring the read models up to the write just made. The write stands whatever happens
+        here: a failure is logged, and the next query or write catches up again."""
+        try:
+            self.views.catch_up()
+        except Exception:
+            logger.exception("the read models could not catch up; the next command will retry")
 
     def record_ids(self, created_topic: str) -> list[UUID]:
         """Ids of every record held (own or replicated) created with this topic, in log order."""

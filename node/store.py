@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
@@ -101,7 +102,24 @@ class EnvelopeMapper(Mapper[UUID]):
         return envelope.digest, envelope.header.audience
 
     def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
-        return event_from_envelope(parse(stored_event.state))
+        return event_of(stored_event.state)
+
+
+@functools.lru_cache(maxsize=4096)
+def envelope_of(raw: bytes) -> Envelope:
+    """`parse(raw)`, remembered by the exact bytes: ingest parses a page, checks it, stores
+    it, and the read models then read the same bytes back."""
+    return parse(raw)
+
+
+@functools.lru_cache(maxsize=4096)
+def event_of(raw: bytes) -> DomainEventProtocol[UUID]:
+    """The domain event in these exact envelope bytes (remembered, like `envelope_of`).
+
+    Events are immutable, so one object can serve ingest, the read models and the repository.
+    The caller checks the envelope first where the bytes come from outside.
+    """
+    return event_from_envelope(envelope_of(raw))
 
 
 def event_from_envelope(envelope: Envelope) -> DomainEventProtocol[UUID]:

@@ -26,8 +26,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, Notification, Tracking
 
 from aggregates.base import RecordRef
-from node.store import NodeApplication, event_from_envelope
-from protocol.envelope import parse
+from node.store import NodeApplication, envelope_of, event_of
 
 Row = tuple[Any, ...]
 PAGE = 2000
@@ -162,6 +161,8 @@ class Views:
                 return applied
             ids, rows = self._rows(model, page, cache)
             with self.writer() as writer:
+                if self._lock(writer, model) != start:
+                    continue  # another process applied this page first: read from its position
                 self._write(writer, model, ids, rows)
                 self._track(writer, model, page[-1].id)
             applied += len(page)
@@ -174,6 +175,7 @@ class Views:
             cache: OrderedDict[UUID, Aggregate] = OrderedDict()
             counts[name] = 0
             with self.writer() as writer:
+                self._lock(writer, model)
                 model.clear(writer, None)
                 writer.execute(
                     f"DELETE FROM {self.tracking_table} WHERE application_name = ?",
@@ -187,6 +189,27 @@ class Views:
                 if position:
                     self._track(writer, model, position)
         return counts
+
+    def _lock(self, writer: Writer, model: ReadModel) -> int:
+        """Take this view's write lock for the transaction; the position as it then stands.
+
+        Writers of one view queue here, so a page is written only over the position it was read
+        from (PostgreSQL: an advisory lock; SQLite: a write that takes the database's one write
+        lock before anything is read).
+        """
+        name = _tracking_name(model.name)
+        if self.postgres:
+            writer.execute("SELECT pg_advisory_xact_lock(hashtext(?))", (name,))
+        else:
+            writer.execute(f"DELETE FROM {self.tracking_table} WHERE 0")
+        writer.execute(
+            f"SELECT notification_id FROM {self.tracking_table} WHERE application_name = ?",
+            (name,),
+        )
+        row = writer.cursor.fetchone()
+        if row is None:
+            return 0
+        return int(row["notification_id"] if isinstance(row, dict) else row[0])
 
     def _page(self, model: ReadModel, after: int) -> list[Notification]:
         return list(
@@ -213,9 +236,9 @@ class Views:
         events: dict[UUID, list[Any]] = defaultdict(list)
         tips: dict[UUID, RecordRef] = {}
         for note in page:
-            envelope = parse(note.state)
+            envelope = envelope_of(note.state)
             header = envelope.header
-            events[header.aggregate].append(event_from_envelope(envelope))
+            events[header.aggregate].append(event_of(note.state))
             tips[header.aggregate] = RecordRef(
                 header.origin, header.aggregate, header.version, envelope.digest
             )

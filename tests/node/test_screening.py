@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
 
+from aggregates.denial import Denial
 from node import denials, names, screening
 from node.errors import BadInput
 from node.ingest import ingest
@@ -219,3 +221,34 @@ def test_the_default_threshold_keeps_recall_and_false_hits_within_the_stated_bou
     false_hit_rate = false_hits / len(data["negatives"])
     assert recall >= MIN_RECALL, f"recall {recall:.3f}"
     assert false_hit_rate <= MAX_FALSE_HITS, f"false-hit rate {false_hit_rate:.3f}"
+
+
+def test_two_processes_catching_up_at_once_apply_each_event_once(
+    make_node: NodeFactory, clock: FakeClock
+) -> None:
+    """Two openings of one home (as the server and a command are) race to catch up."""
+    node = make_node("jp")
+    node.add_official("Sato Ken", ("licensing",))
+    other = Node.open(node.config.home, clock=clock)
+    try:
+        records = load_denials(clock.now.date())
+        drafts = [denials.draft_from_json(r, prefix=f"[{n}].") for n, r in enumerate(records)]
+        author = node.author("licensing")
+        issued = [
+            Denial.issue(
+                origin="jp", national_ref=d.national_ref, regime=d.regime, denied_on=d.denied_on,
+                basis=d.basis, ground=d.ground, items=d.items, parties=d.parties,
+                reasons=d.reasons, valid_until=d.valid_until, audience=("federation",),
+                author=author, at=clock(),
+            )
+            for d in drafts
+        ]  # fmt: skip
+        node.app.save(*issued)  # stored, not yet applied to the read models
+        with ThreadPoolExecutor(2) as pool:
+            list(pool.map(lambda n: n.views.catch_up(), (node, other)))
+        keys = node.views.query("SELECT record, party, key FROM {t}xcnet_screen_key")
+        assert len(keys) == len(set(keys)) > 0
+        held = node.views.query("SELECT COUNT(*) FROM {t}xcnet_screen_denial")
+        assert held == [(31,)]
+    finally:
+        other.close()
