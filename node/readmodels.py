@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from node.assistance_board import AssistanceBoard
 from node.review_board import ReviewBoard
-from node.screening import ScreeningIndex
+from node.screening_index import ScreeningIndex
 from node.views import ReadModel
 
 MODELS: tuple[type[ReadModel], ...] = (ScreeningIndex, AssistanceBoard, ReviewBoard)

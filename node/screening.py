@@ -19,18 +19,16 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, ClassVar
+from typing import Any
 
-from eventsourcing.domain import Aggregate
 from rigour.text.scripts import is_dense_script
 
-from aggregates.base import RecordRef
 from aggregates.controls import CATCH_ALL, check_control_entry, check_hs_code
-from aggregates.denial import Basis, Denial
+from aggregates.denial import Basis
 from node import names
 from node.errors import BadInput
+from node.screening_index import ScreeningIndex, codes, identifier_key
 from node.service import Node
-from node.views import ReadModel, Row
 
 REQUIRED = "consultation required"
 RECOMMENDED = "consultation recommended"
@@ -40,102 +38,6 @@ _RANK = {REQUIRED: 0, RECOMMENDED: 1, OWN: 2, INACTIVE: 3}
 #: Keys held by more rows than this are too common to fetch candidates by (unless nothing rarer).
 _COMMON = 2000
 _CANDIDATES = 60
-
-
-class ScreeningIndex(ReadModel):
-    name = "screening"
-    kinds = (Denial,)
-    tables: ClassVar[dict[str, str]] = {
-        "xcnet_screen_denial": (
-            "record TEXT PRIMARY KEY, ref TEXT NOT NULL, origin TEXT NOT NULL, "
-            "national_ref TEXT NOT NULL, regime TEXT NOT NULL, basis TEXT NOT NULL, "
-            "ground TEXT, denied_on TEXT NOT NULL, valid_until TEXT NOT NULL, "
-            "revoked TEXT, parties TEXT NOT NULL, items TEXT NOT NULL"
-        ),
-        "xcnet_screen_key": "record TEXT NOT NULL, party INTEGER NOT NULL, key TEXT NOT NULL",
-        "xcnet_screen_code": "record TEXT NOT NULL, code TEXT NOT NULL",
-        "xcnet_screen_digest": "position BIGINT PRIMARY KEY, count BIGINT NOT NULL, digest TEXT NOT NULL",
-    }
-    indexes = (
-        "CREATE INDEX IF NOT EXISTS xcnet_screen_key_key ON {t}xcnet_screen_key (key)",
-        "CREATE INDEX IF NOT EXISTS xcnet_screen_key_record ON {t}xcnet_screen_key (record)",
-        "CREATE INDEX IF NOT EXISTS xcnet_screen_code_code ON {t}xcnet_screen_code (code)",
-        "CREATE INDEX IF NOT EXISTS xcnet_screen_code_record ON {t}xcnet_screen_code (record)",
-    )
-
-    def rows(self, records: Sequence[tuple[Aggregate, RecordRef]]) -> dict[str, list[Row]]:
-        denials: list[Row] = []
-        keys: list[Row] = []
-        codes: list[Row] = []
-        for record, ref in records:
-            assert isinstance(record, Denial)
-            rid = str(record.id)
-            denials.append(_denial_row(record, ref))
-            for n, party in enumerate(record.parties):
-                filed = {k for name in (party.name, *party.aliases) for k in names.index_keys(name)}
-                filed.update(_identifier_key(str(i)) for i in party.identifiers)
-                keys.extend((rid, n, key) for key in sorted(filed))
-            codes.extend(
-                (rid, code)
-                for code in sorted(
-                    {c for i in record.items for c in _codes(i.control_entry, i.hs_code)}
-                )
-            )
-        return {
-            "xcnet_screen_denial": denials,
-            "xcnet_screen_key": keys,
-            "xcnet_screen_code": codes,
-        }
-
-
-def _denial_row(denial: Denial, ref: RecordRef) -> tuple[Any, ...]:
-    parties = [
-        {
-            "role": str(p.role),
-            "name": p.name,
-            "aliases": list(p.aliases),
-            "country": p.country,
-            "identifiers": [str(i) for i in p.identifiers],
-        }
-        for p in denial.parties
-    ]
-    items = [
-        {"control_entry": i.control_entry, "hs_code": i.hs_code, "description": i.description}
-        for i in denial.items
-    ]
-    return (
-        str(denial.id),
-        str(ref),
-        ref.origin,
-        denial.national_ref,
-        str(denial.regime),
-        str(denial.basis),
-        str(denial.ground) if denial.ground else None,
-        denial.denied_on.isoformat(),
-        denial.valid_until.isoformat(),
-        denial.revoked_at.isoformat() if denial.revoked_at else None,
-        json.dumps(parties, ensure_ascii=False, sort_keys=True),
-        json.dumps(items, ensure_ascii=False, sort_keys=True),
-    )
-
-
-def _identifier_key(text: str) -> str:
-    scheme, _, value = text.partition(":")
-    return "id:" + scheme.lower() + ":" + re.sub(r"[^0-9a-z]", "", value.lower())
-
-
-def _codes(control_entry: str | None, hs_code: str | None) -> list[str]:
-    codes = []
-    if control_entry:
-        segments = control_entry.split(".")
-        codes += ["ce:" + ".".join(segments[: n + 1]) for n in range(len(segments))]
-    if hs_code:
-        digits = re.sub(r"\D", "", hs_code)
-        codes += ["hs:" + digits[:6], "hs4:" + digits[:4]]
-    return codes
-
-
-# Queries -----------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -360,7 +262,7 @@ def _candidates(node: Node, application: Application) -> dict[str, set[int]]:
     for party in application.parties:
         for name in party.names:
             wanted |= names.index_keys(name)
-        wanted |= {_identifier_key(i) for i in party.identifiers}
+        wanted |= {identifier_key(i) for i in party.identifiers}
     found: dict[str, set[int]] = defaultdict(set)
     if wanted:
         counts = dict(
@@ -387,7 +289,7 @@ def _candidates(node: Node, application: Application) -> dict[str, set[int]]:
         for record, index in best:
             found[record].add(index)
     if not application.parties:
-        codes = sorted({c for i in application.items for c in _codes(i.control_entry, i.hs_code)})
+        codes = sorted({c for i in application.items for c in codes(i.control_entry, i.hs_code)})
         for (record,) in _in(
             views, "SELECT DISTINCT record FROM {t}xcnet_screen_code WHERE code IN ({marks})", codes
         ):
@@ -535,8 +437,8 @@ def _match_parties(
             found: list[str] = []
             why: list[str] = []
             score = 0.0
-            shared = {_identifier_key(i) for i in query.identifiers} & {
-                _identifier_key(i) for i in party["identifiers"]
+            shared = {identifier_key(i) for i in query.identifiers} & {
+                identifier_key(i) for i in party["identifiers"]
             }
             if shared:
                 score = 1.0

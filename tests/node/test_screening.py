@@ -12,6 +12,7 @@ from node import denials, names, screening
 from node.errors import BadInput
 from node.ingest import ingest
 from node.screening import OWN, RECOMMENDED, REQUIRED, Application, item_query, party_query
+from node.screening_index import ScreeningIndex
 from node.service import Node
 from tests.conftest import FakeClock, NodeFactory
 from tests.fixtures import eval_denials, load_denials, screening_eval
@@ -173,7 +174,7 @@ def test_a_rebuild_from_the_log_gives_identical_rows_and_results(
     partners: tuple[Node, Node],
 ) -> None:
     _, kr = partners
-    tables = list(screening.ScreeningIndex.tables)
+    tables = list(ScreeningIndex.tables)
 
     def dump() -> dict[str, list[tuple[Any, ...]]]:
         return {

@@ -1,0 +1,109 @@
+"""The screening index: a read model of every denial held (own and replicated).
+
+One row per denial with its parties and items as JSON, the name keys of every party
+(`node.names.index_keys`, plus identifiers) for finding candidates, and item codes (each
+control entry with its parents, HS subheading and heading) for item-only screening.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+from eventsourcing.domain import Aggregate
+
+from aggregates.base import RecordRef
+from aggregates.denial import Denial
+from node import names
+from node.views import ReadModel, Row
+
+
+class ScreeningIndex(ReadModel):
+    name = "screening"
+    kinds = (Denial,)
+    tables: ClassVar[dict[str, str]] = {
+        "xcnet_screen_denial": (
+            "record TEXT PRIMARY KEY, ref TEXT NOT NULL, origin TEXT NOT NULL, "
+            "national_ref TEXT NOT NULL, regime TEXT NOT NULL, basis TEXT NOT NULL, "
+            "ground TEXT, denied_on TEXT NOT NULL, valid_until TEXT NOT NULL, "
+            "revoked TEXT, parties TEXT NOT NULL, items TEXT NOT NULL"
+        ),
+        "xcnet_screen_key": "record TEXT NOT NULL, party INTEGER NOT NULL, key TEXT NOT NULL",
+        "xcnet_screen_code": "record TEXT NOT NULL, code TEXT NOT NULL",
+        "xcnet_screen_digest": "position BIGINT PRIMARY KEY, count BIGINT NOT NULL, digest TEXT NOT NULL",
+    }
+    indexes = (
+        "CREATE INDEX IF NOT EXISTS xcnet_screen_key_key ON {t}xcnet_screen_key (key)",
+        "CREATE INDEX IF NOT EXISTS xcnet_screen_key_record ON {t}xcnet_screen_key (record)",
+        "CREATE INDEX IF NOT EXISTS xcnet_screen_code_code ON {t}xcnet_screen_code (code)",
+        "CREATE INDEX IF NOT EXISTS xcnet_screen_code_record ON {t}xcnet_screen_code (record)",
+    )
+
+    def rows(self, records: Sequence[tuple[Aggregate, RecordRef]]) -> dict[str, list[Row]]:
+        denials: list[Row] = []
+        keys: list[Row] = []
+        item_codes: list[Row] = []
+        for record, ref in records:
+            assert isinstance(record, Denial)
+            rid = str(record.id)
+            denials.append(_denial_row(record, ref))
+            for n, party in enumerate(record.parties):
+                filed = {k for name in (party.name, *party.aliases) for k in names.index_keys(name)}
+                filed.update(identifier_key(str(i)) for i in party.identifiers)
+                keys.extend((rid, n, key) for key in sorted(filed))
+            filed_codes = {c for i in record.items for c in codes(i.control_entry, i.hs_code)}
+            item_codes.extend((rid, code) for code in sorted(filed_codes))
+        return {
+            "xcnet_screen_denial": denials,
+            "xcnet_screen_key": keys,
+            "xcnet_screen_code": item_codes,
+        }
+
+
+def _denial_row(denial: Denial, ref: RecordRef) -> tuple[Any, ...]:
+    parties = [
+        {
+            "role": str(p.role),
+            "name": p.name,
+            "aliases": list(p.aliases),
+            "country": p.country,
+            "identifiers": [str(i) for i in p.identifiers],
+        }
+        for p in denial.parties
+    ]
+    items = [
+        {"control_entry": i.control_entry, "hs_code": i.hs_code, "description": i.description}
+        for i in denial.items
+    ]
+    return (
+        str(denial.id),
+        str(ref),
+        ref.origin,
+        denial.national_ref,
+        str(denial.regime),
+        str(denial.basis),
+        str(denial.ground) if denial.ground else None,
+        denial.denied_on.isoformat(),
+        denial.valid_until.isoformat(),
+        denial.revoked_at.isoformat() if denial.revoked_at else None,
+        json.dumps(parties, ensure_ascii=False, sort_keys=True),
+        json.dumps(items, ensure_ascii=False, sort_keys=True),
+    )
+
+
+def identifier_key(text: str) -> str:
+    scheme, _, value = text.partition(":")
+    return "id:" + scheme.lower() + ":" + re.sub(r"[^0-9a-z]", "", value.lower())
+
+
+def codes(control_entry: str | None, hs_code: str | None) -> list[str]:
+    found: list[str] = []
+    if control_entry:
+        segments = control_entry.split(".")
+        found += ["ce:" + ".".join(segments[: n + 1]) for n in range(len(segments))]
+    if hs_code:
+        digits = re.sub(r"\D", "", hs_code)
+        found += ["hs:" + digits[:6], "hs4:" + digits[:4]]
+    return found
