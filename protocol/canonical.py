@@ -53,16 +53,55 @@ def encode(value: object) -> bytes:
 
 
 def decode(data: bytes) -> object:
-    """Decode strict canonical msgpack, refusing any other encoding of the value."""
+    """Decode strict canonical msgpack, refusing any other encoding of the value.
+
+    Maps are checked for key type and order as they are decoded; the value is then packed
+    again (msgpack packs every integer and length in its shortest form) and compared.
+    """
     try:
         value = msgpack.unpackb(
             data,
             raw=False,
             use_list=True,
             strict_map_key=False,
+            object_pairs_hook=_ordered_map,
         )
+    except EncodingInvalid:
+        raise
     except Exception as error:
         raise EncodingInvalid(f"not msgpack: {error}") from None
-    if encode(value) != data:
+    _check(value, 0)
+    if _pack(value) != data:
         raise EncodingInvalid("not the canonical encoding of its value")
     return value
+
+
+def _ordered_map(pairs: list[tuple[object, object]]) -> dict[object, object]:
+    previous = b""
+    for key, _ in pairs:
+        if not isinstance(key, (str, int)) or isinstance(key, bool):
+            raise EncodingInvalid(f"map key {key!r} is not a str or int")
+        packed = _packed_key(key)
+        if packed <= previous:
+            raise EncodingInvalid("not the canonical encoding of its value (map key order)")
+        previous = packed
+    return dict(pairs)
+
+
+def _check(value: object, depth: int) -> None:
+    """Only the canonical types, nested at most 32 deep (maps were checked as decoded)."""
+    if depth > _MAX_DEPTH or (depth == _MAX_DEPTH and isinstance(value, (list, dict)) and value):
+        raise EncodingInvalid("nesting deeper than 32 levels")
+    if isinstance(value, list):
+        for item in value:
+            if isinstance(item, (list, dict)) or not isinstance(item, _SCALARS):
+                _check(item, depth + 1)
+    elif isinstance(value, dict):
+        for item in value.values():
+            if isinstance(item, (list, dict)) or not isinstance(item, _SCALARS):
+                _check(item, depth + 1)
+    elif value is not None and not isinstance(value, _SCALARS):
+        raise EncodingInvalid(f"type {type(value).__name__} has no canonical encoding")
+
+
+_SCALARS = (bool, int, str, bytes)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 
 from cryptography.exceptions import InvalidSignature
@@ -59,8 +60,13 @@ class SigningKey:
         return f"SigningKey(key_id={self.key_id!r})"
 
 
+@functools.lru_cache(maxsize=8192)
 def verify(public_key: bytes, message: bytes, signature: bytes) -> bool:
-    """True when `signature` is a valid Ed25519 signature of `message` by `public_key`."""
+    """True when `signature` is a valid Ed25519 signature of `message` by `public_key`.
+
+    The answer is remembered for these exact bytes, so a page verified in parallel ahead of
+    ingest (threads: pyca releases the GIL while it verifies) is not verified again.
+    """
     if len(public_key) != PUBLIC_KEY_LENGTH or len(signature) != SIGNATURE_LENGTH:
         return False
     try:

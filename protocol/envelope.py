@@ -141,9 +141,13 @@ class Envelope:
         """The record digest: SHA-256 of the header bytes."""
         return hashlib.sha256(self.header_bytes).digest()
 
+    def signature_valid(self) -> bool:
+        """Whether the author's signature over the header bytes verifies."""
+        return crypto.verify(self.header.author, DOMAIN + self.header_bytes, self.signature)
+
     def check_signature(self) -> None:
         """Verify the author's signature over the header bytes."""
-        if not crypto.verify(self.header.author, DOMAIN + self.header_bytes, self.signature):
+        if not self.signature_valid():
             raise SignatureInvalid("the signature does not verify under header.author")
 
     def check_body(self) -> None:
