@@ -85,6 +85,17 @@ class _Batch:
             )
         return self.tips[aggregate]
 
+    def duplicate(self, envelope: Envelope) -> bool:
+        """Whether this node holds this very record (same header digest) already: a relayed
+        copy is dropped before any check, since the held bytes were checked when they came."""
+        header = envelope.header
+        version, digest = self.tip(header.aggregate)
+        if header.version > version:
+            return False
+        if header.version == version:
+            return digest == envelope.digest
+        return self.held(header.aggregate, header.version).digest == envelope.digest
+
     def held(self, aggregate: UUID, version: int) -> Envelope:
         if (aggregate, version) in self.accepted_envelopes:
             return self.accepted_envelopes[(aggregate, version)]
@@ -112,6 +123,9 @@ class _Batch:
             header = envelope.header
             if header.network != self.node.config.network:
                 raise EncodingInvalid(f"header.network {header.network!r} is not ours")
+            if self.duplicate(envelope):
+                self.report.duplicates += 1
+                return
             envelope.check()
             event = event_of(envelope.raw)
             self._check_origin(envelope, event)
@@ -246,7 +260,7 @@ def ingest(
                 parsed.append((raw, envelope_of(raw)))
             except ProtocolError:
                 parsed.append((raw, None))
-        _verify_ahead([envelope for _, envelope in parsed if envelope is not None])
+        _verify_ahead([e for _, e in parsed if e is not None and not batch.duplicate(e)])
         for _, envelope in parsed:
             if envelope is not None:
                 batch.expect(envelope)
