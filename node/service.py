@@ -68,6 +68,7 @@ class Node:
         self.clock = clock
         self.keys = Keystore(config.home)
         self.node_key = self.keys.node_key()
+        self._official_keys: dict[str, SigningKey] = {}
         self.app = NodeApplication(
             env=config.store.env(config.home, config.node_id),
             network=config.network,
@@ -124,11 +125,13 @@ class Node:
         self.close()
 
     def _signer(self, key_id: str) -> SigningKey:
+        """The key that signs as `key_id`: read from its file once per process, not per record."""
         if key_id == self.node_key.key_id:
             return self.node_key
-        key = self.keys.official(key_id)
+        key = self._official_keys.get(key_id) or self.keys.official(key_id)
         if key is None:
             raise NotFound(f"this node home holds no key for official {key_id}", field="official")
+        self._official_keys[key_id] = key
         return key
 
     # Records -------------------------------------------------------------------------------
