@@ -60,13 +60,8 @@ class SigningKey:
         return f"SigningKey(key_id={self.key_id!r})"
 
 
-@functools.lru_cache(maxsize=8192)
 def verify(public_key: bytes, message: bytes, signature: bytes) -> bool:
-    """True when `signature` is a valid Ed25519 signature of `message` by `public_key`.
-
-    The answer is remembered for these exact bytes, so a page verified in parallel ahead of
-    ingest (threads: pyca releases the GIL while it verifies) is not verified again.
-    """
+    """True when `signature` is a valid Ed25519 signature of `message` by `public_key`."""
     if len(public_key) != PUBLIC_KEY_LENGTH or len(signature) != SIGNATURE_LENGTH:
         return False
     try:
@@ -74,6 +69,11 @@ def verify(public_key: bytes, message: bytes, signature: bytes) -> bool:
     except (InvalidSignature, ValueError):
         return False
     return True
+
+
+#: `verify`, with the answer remembered for these exact bytes: a page verified in parallel
+#: ahead of ingest (threads: pyca releases the GIL while it verifies) is not verified again.
+verify_remembered = functools.lru_cache(maxsize=8192)(verify)
 
 
 def key_id(public_key: bytes) -> str:

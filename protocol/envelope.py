@@ -143,7 +143,9 @@ class Envelope:
 
     def signature_valid(self) -> bool:
         """Whether the author's signature over the header bytes verifies."""
-        return crypto.verify(self.header.author, DOMAIN + self.header_bytes, self.signature)
+        return crypto.verify_remembered(
+            self.header.author, DOMAIN + self.header_bytes, self.signature
+        )
 
     def check_signature(self) -> None:
         """Verify the author's signature over the header bytes."""
