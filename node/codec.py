@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import functools
 import types
 import typing
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from uuid import UUID
 
@@ -106,47 +108,88 @@ def encode_value(value: object, hint: object) -> object:
 
 
 def decode_value(value: object, hint: object, path: str) -> object:
+    """The typed value of a canonical value for a field of type `hint`; errors name `path`."""
+    return _decoder(hint)(value, path)
+
+
+Decoder = Callable[[object, str], object]
+
+
+@functools.cache
+def _decoder(hint: object) -> Decoder:
+    """A decoding function for one field type, built once: decoding a record then costs no
+    type introspection."""
     origin = typing.get_origin(hint)
     if origin in (typing.Union, types.UnionType):
-        if value is None:
-            return None
-        inner = [arg for arg in typing.get_args(hint) if arg is not type(None)]
-        return decode_value(value, inner[0], path)
+        inner = _decoder(next(arg for arg in typing.get_args(hint) if arg is not type(None)))
+        return lambda value, path: None if value is None else inner(value, path)
     if origin is tuple:
-        (item_hint, *_) = typing.get_args(hint)
-        items = _expect(value, list, path)
-        return tuple(decode_value(item, item_hint, f"{path}[{i}]") for i, item in enumerate(items))
+        item = _decoder(typing.get_args(hint)[0])
+
+        def decode_tuple(value: object, path: str) -> object:
+            items = _expect(value, list, path)
+            return tuple(item(v, f"{path}[{i}]") for i, v in enumerate(items))
+
+        return decode_tuple
     if origin is dict:
-        _, item_hint = typing.get_args(hint)
-        mapping = _expect(value, dict, path)
-        return {k: decode_value(v, item_hint, f"{path}.{k}") for k, v in mapping.items()}
+        entry = _decoder(typing.get_args(hint)[1])
+
+        def decode_dict(value: object, path: str) -> object:
+            mapping = _expect(value, dict, path)
+            return {k: entry(v, f"{path}.{k}") for k, v in mapping.items()}
+
+        return decode_dict
     if not isinstance(hint, type):
-        raise EncodingInvalid(f"{path}: unsupported field type {hint!r}")
+
+        def unsupported(value: object, path: str) -> object:
+            raise EncodingInvalid(f"{path}: unsupported field type {hint!r}")
+
+        return unsupported
     if issubclass(hint, enum.Enum):
-        try:
-            return hint(value)
-        except ValueError:
-            raise EncodingInvalid(f"{path}: {value!r} is not a {hint.__name__}") from None
+        kind: type[enum.Enum] = hint
+
+        def decode_enum(value: object, path: str) -> object:
+            try:
+                return kind(value)
+            except ValueError:
+                raise EncodingInvalid(f"{path}: {value!r} is not a {kind.__name__}") from None
+
+        return decode_enum
     if hint is UUID:
-        raw = _expect(value, bytes, path)
-        if len(raw) != 16:
-            raise EncodingInvalid(f"{path}: a UUID is 16 bytes")
-        return UUID(bytes=raw)
+
+        def decode_uuid(value: object, path: str) -> object:
+            raw = _expect(value, bytes, path)
+            if len(raw) != 16:
+                raise EncodingInvalid(f"{path}: a UUID is 16 bytes")
+            return UUID(bytes=raw)
+
+        return decode_uuid
     if hint is datetime:
-        return from_micros(_expect(value, int, path))
+        return lambda value, path: from_micros(_expect(value, int, path))
     if hint is date:
-        try:
-            return date.fromisoformat(_expect(value, str, path))
-        except ValueError:
-            raise EncodingInvalid(f"{path}: not an ISO date") from None
+
+        def decode_date(value: object, path: str) -> object:
+            try:
+                return date.fromisoformat(_expect(value, str, path))
+            except ValueError:
+                raise EncodingInvalid(f"{path}: not an ISO date") from None
+
+        return decode_date
     if dataclasses.is_dataclass(hint):
-        mapping = _expect(value, dict, path)
-        nested = _hints(hint)
-        names = {f.name for f in dataclasses.fields(hint)}
-        if set(mapping) != names:
-            raise EncodingInvalid(f"{path}: fields {sorted(mapping)} are not {sorted(names)}")
-        return hint(**{k: decode_value(mapping[k], nested[k], f"{path}.{k}") for k in names})
-    return _expect(value, hint, path)
+        cls = hint
+        nested = _hints(cls)
+        fields = {f.name: _decoder(nested[f.name]) for f in dataclasses.fields(cls)}
+        names = set(fields)
+
+        def decode_dataclass(value: object, path: str) -> object:
+            mapping = _expect(value, dict, path)
+            if mapping.keys() != names:
+                raise EncodingInvalid(f"{path}: fields {sorted(mapping)} are not {sorted(names)}")
+            return cls(**{k: d(mapping[k], f"{path}.{k}") for k, d in fields.items()})
+
+        return decode_dataclass
+    plain: type = hint
+    return lambda value, path: _expect(value, plain, path)
 
 
 _V = typing.TypeVar("_V")
