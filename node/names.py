@@ -38,7 +38,8 @@ _GENERIC_WORDS = """
     co company companies corp corporation inc incorporated limited ltd private pvt plc llp
     establishment est enterprise enterprises sanayi ticaret san tic ve anonymi etaireia
     as ae sa ag kg gmbh bv nv srl spa pte pt bhd sdn doo jsc ojsc cjsc pjsc ooo zao oao ao
-    fze fzco fzc llc
+    fze fzco fzc llc obshchestvo ogranichennoy otvetstvennostyu aktsionernoye publichnoye
+    zakrytoye otkrytoye tovarishchestvo
 """
 GENERIC = frozenset(_GENERIC_WORDS.split())
 _MINOR = 0.1
@@ -204,11 +205,15 @@ def _described(name: Name) -> set[str]:
 
 def _sounds_alike(query: Sequence[NamePart], candidate: Sequence[NamePart]) -> float:
     """_SOUND for one word against one word whose metaphone keys agree (one beginning the
-    other, three letters at least: "Mikrosistemy" MKRSSTM, "Microsystems" MKRSSTMS), else 0."""
+    other, three letters at least: "Mikrosistemy" MKRSSTM, "Microsystems" MKRSSTMS) and whose
+    spellings are close (Jaro-Winkler 0.8: not "Xing" against "Xinkai"), else 0."""
     if len(query) != 1 or len(candidate) != 1:
         return 0.0
     short, long = sorted((query[0].metaphone or "", candidate[0].metaphone or ""), key=len)
-    return _SOUND if len(short) >= 3 and long.startswith(short) else 0.0
+    if len(short) < 3 or not long.startswith(short):
+        return 0.0
+    spelled = JaroWinkler.similarity(query[0].comparable, candidate[0].comparable)
+    return _SOUND if spelled >= 0.8 else 0.0
 
 
 def _abbreviations(

@@ -239,20 +239,28 @@ def screen(
 
 
 def _screened_set(node: Node) -> tuple[int, str, int]:
-    """How many denials the index holds and a digest of their refs, cached per log position."""
+    """How many denials the index holds, a digest of their refs, and the index's log position.
+
+    The digest is kept in a summary table that any change to the index empties; it is
+    computed again, under the view's lock, by the first query after a change.
+    """
     views = node.views
-    position = views.position(ScreeningIndex.name)
-    cached = views.query(
-        "SELECT count, digest FROM {t}xcnet_screen_digest WHERE position = ?", (position,)
-    )
+    cached = views.query("SELECT count, digest, position FROM {t}xcnet_screen_digest")
     if cached:
-        return int(cached[0][0]), str(cached[0][1]), position
-    refs = sorted(r[0] for r in views.query("SELECT ref FROM {t}xcnet_screen_denial"))
-    digest = hashlib.sha256("\n".join(refs).encode()).hexdigest()
+        count, digest, position = cached[0]
+        return int(count), str(digest), int(position)
     with views.writer() as writer:
+        position = views.lock(writer, views[ScreeningIndex.name])
+        writer.execute("SELECT ref FROM {t}xcnet_screen_denial")
+        refs = sorted(_first(row) for row in writer.cursor.fetchall())
+        digest = hashlib.sha256("\n".join(refs).encode()).hexdigest()
         writer.execute("DELETE FROM {t}xcnet_screen_digest")
         writer.insert("xcnet_screen_digest", [(position, len(refs), digest)])
     return len(refs), digest, position
+
+
+def _first(row: Any) -> str:
+    return str(row["ref"] if isinstance(row, dict) else row[0])
 
 
 def _candidates(node: Node, application: Application) -> dict[str, set[int]]:

@@ -80,12 +80,12 @@ class ReadModel:
 
     def clear(self, writer: Writer, record_ids: Sequence[str] | None) -> None:
         """Delete the rows of these records (None: every row). A table whose first column is
-        not `record` holds derived summaries and is only emptied wholesale."""
+        not `record` holds summaries of the whole model: any change empties it."""
         for table, columns in self.tables.items():
-            if record_ids is None:
-                writer.execute(f"DELETE FROM {{t}}{table}")
-            elif columns.split()[0] == "record":
+            if record_ids is not None and columns.split()[0] == "record":
                 writer.delete(table, "record", record_ids)
+            else:
+                writer.execute(f"DELETE FROM {{t}}{table}")
 
 
 def event_topics(kind: type[Aggregate]) -> list[str]:
@@ -154,14 +154,22 @@ class Views:
     def _catch_up(self, model: ReadModel) -> int:
         applied = 0
         cache: OrderedDict[UUID, Aggregate] = OrderedDict()
+        head = self.recorder.max_notification_id() or 0
         while True:
             start = self.position(model.name)
-            page = self._page(model, start)
+            if start >= head:
+                return applied
+            page = self._page(model, start, head)
             if not page:
+                # Nothing for this model up to the head: move its position there, so the next
+                # catch-up does not read the other models' events again.
+                with self.writer() as writer:
+                    if self.lock(writer, model) == start:
+                        self._track(writer, model, head)
                 return applied
             ids, rows = self._rows(model, page, cache)
             with self.writer() as writer:
-                if self._lock(writer, model) != start:
+                if self.lock(writer, model) != start:
                     continue  # another process applied this page first: read from its position
                 self._write(writer, model, ids, rows)
                 self._track(writer, model, page[-1].id)
@@ -175,22 +183,23 @@ class Views:
             cache: OrderedDict[UUID, Aggregate] = OrderedDict()
             counts[name] = 0
             with self.writer() as writer:
-                self._lock(writer, model)
+                self.lock(writer, model)
                 model.clear(writer, None)
                 writer.execute(
                     f"DELETE FROM {self.tracking_table} WHERE application_name = ?",
                     (_tracking_name(name),),
                 )
+                head = self.recorder.max_notification_id() or 0
                 position = 0
-                while page := self._page(model, position):
+                while page := self._page(model, position, head):
                     self._write(writer, model, *self._rows(model, page, cache))
                     position = page[-1].id
                     counts[name] += len(page)
-                if position:
-                    self._track(writer, model, position)
+                if head:
+                    self._track(writer, model, head)
         return counts
 
-    def _lock(self, writer: Writer, model: ReadModel) -> int:
+    def lock(self, writer: Writer, model: ReadModel) -> int:
         """Take this view's write lock for the transaction; the position as it then stands.
 
         Writers of one view queue here, so a page is written only over the position it was read
@@ -211,10 +220,10 @@ class Views:
             return 0
         return int(row["notification_id"] if isinstance(row, dict) else row[0])
 
-    def _page(self, model: ReadModel, after: int) -> list[Notification]:
+    def _page(self, model: ReadModel, after: int, head: int) -> list[Notification]:
         return list(
             self.recorder.select_notifications(
-                after, PAGE, topics=model.topics(), inclusive_of_start=False
+                after, PAGE, stop=head, topics=model.topics(), inclusive_of_start=False
             )
         )
 
