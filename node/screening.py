@@ -38,6 +38,7 @@ _RANK = {REQUIRED: 0, RECOMMENDED: 1, OWN: 2, INACTIVE: 3}
 #: Keys held by more rows than this are too common to fetch candidates by (unless nothing rarer).
 _COMMON = 2000
 _CANDIDATES = 60
+_COUNT_CAP = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,15 +274,11 @@ def _candidates(node: Node, application: Application) -> dict[str, set[int]]:
         wanted |= {identifier_key(i) for i in party.identifiers}
     found: dict[str, set[int]] = defaultdict(set)
     if wanted:
-        counts = dict(
-            _in(
-                views,
-                "SELECT key, COUNT(*) FROM {t}xcnet_screen_key WHERE key IN ({marks}) GROUP BY key",
-                sorted(wanted),
-            )
-        )
+        counts = _key_counts(views, sorted(wanted))
         usable = sorted(counts, key=lambda k: counts[k])
-        chosen = [k for k in usable if counts[k] <= _COMMON] or usable[:1]
+        # A key held by thousands of parties finds nothing worth scoring: a name of only such
+        # words ("Global Technology Trading") could not reach the evidence floor anyway.
+        chosen = [k for k in usable if counts[k] <= _COMMON]
         rows = _in(
             views,
             "SELECT record, party, key FROM {t}xcnet_screen_key WHERE key IN ({marks})",
@@ -332,16 +329,25 @@ def _tokens(application: Application, rows: Sequence[tuple[Any, ...]]) -> list[s
 
 
 def _document_frequency(node: Node, tokens: Sequence[str]) -> dict[str, int]:
-    if not tokens:
-        return {}
-    return {
-        str(k): int(n)
-        for k, n in _in(
-            node.views,
-            "SELECT key, COUNT(*) FROM {t}xcnet_screen_key WHERE key IN ({marks}) GROUP BY key",
-            tokens,
+    return _key_counts(node.views, tokens)
+
+
+def _key_counts(views: Any, keys: Sequence[str]) -> dict[str, int]:
+    """How many parties each key is filed under, counted up to _COUNT_CAP (beyond it a word's
+    weight hardly changes, and counting every entry of a common word is what costs)."""
+    counts: dict[str, int] = {}
+    for start in range(0, len(keys), 100):
+        chunk = keys[start : start + 100]
+        statement = " UNION ALL ".join(
+            f"SELECT CAST(? AS TEXT), COUNT(*) FROM (SELECT 1 FROM {{t}}xcnet_screen_key WHERE key = ? "
+            f"LIMIT {_COUNT_CAP}) AS c{n}"
+            for n in range(len(chunk))
         )
-    }
+        params = [value for key in chunk for value in (key, key)]
+        for key, count in views.query(statement, params):
+            if count:
+                counts[str(key)] = int(count)
+    return counts
 
 
 def _dense(token: str) -> bool:
