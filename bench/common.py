@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import math
+import os
+import platform
 import random
+import shutil
+import sqlite3
+import subprocess
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from datetime import date
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import closing, contextmanager, suppress
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from itertools import islice
 from pathlib import Path
 
-from aggregates.denial import item, party
+from aggregates.denial import Denial, item, party
+from deployments.local.federation import LocalFederation
+from node.config import Config
 from node.denials import DenialDraft, issue_denials
 from node.peers import make_peer, save_peers
 from node.service import Node, init_home
@@ -118,3 +128,176 @@ def author_denials(
     pending = list(drafts(count))
     for start in range(0, count, batch):
         issue_denials(node, pending[start : start + batch], audience=audience)
+
+
+# Added for `python -m bench` (bench/__main__.py) -------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One row of the performance table."""
+
+    path: str
+    figure: str
+    baseline: str = "—"
+    ratio: float | None = None
+    goal: str = "—"
+    met: bool | None = None
+
+
+def fill_store(
+    node: Node, count: int, *, batch: int = 10_000, seed: int = 1, catch_up: bool = False
+) -> float:
+    """Save `count` signed denials straight through the store (no duplicate checks, and the
+    read models left behind unless `catch_up`); returns the records per second."""
+    author = node.author("licensing")
+    origin = node.config.node_id
+    audience = node.audience(("federation",))
+    pending = drafts(count, seed)
+    with timed() as elapsed:
+        while chunk := list(islice(pending, batch)):
+            at = node.clock()
+            node.app.save(
+                *(
+                    Denial.issue(
+                        origin=origin,
+                        national_ref=d.national_ref,
+                        regime=d.regime,
+                        denied_on=d.denied_on,
+                        basis=d.basis,
+                        ground=d.ground,
+                        items=d.items,
+                        parties=d.parties,
+                        reasons=d.reasons,
+                        valid_until=d.valid_until,
+                        audience=audience,
+                        author=author,
+                        at=at,
+                    )
+                    for d in chunk
+                )
+            )
+            if catch_up:
+                node.views.catch_up()
+        return count / elapsed()
+
+
+def percentile(values: Sequence[float], share: float) -> float:
+    """The value below which `share` of `values` lie (nearest rank)."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, math.ceil(share * len(ordered)) - 1))]
+
+
+def peak_rss_mb(pid: int) -> tuple[float, float]:
+    """(peak, current) resident set of a live process in MB, from /proc/PID/status."""
+    fields = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        name, _, value = line.partition(":")
+        if name in ("VmHWM", "VmRSS"):
+            fields[name] = int(value.split()[0]) / 1024
+    return fields["VmHWM"], fields["VmRSS"]
+
+
+def sqlite_file(home: Path) -> Path:
+    """The SQLite file of a node home on the default store."""
+    return home / Config.load(home).store.sqlite_path
+
+
+def read_only(home: Path) -> sqlite3.Connection:
+    """A read-only connection to a node's SQLite file (safe while its server writes: WAL)."""
+    return sqlite3.connect(f"file:{sqlite_file(home)}?mode=ro", uri=True, check_same_thread=False)
+
+
+def copy_home(source: Path, target: Path) -> None:
+    """Copy a node home that no process has open (SQLite checkpoints its WAL on close)."""
+    shutil.copytree(source, target)
+
+
+def machine() -> dict[str, str]:
+    """What this run ran on."""
+    cpu = "unknown"
+    with suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.partition(":")[2].strip()
+                break
+    ram = "unknown"
+    with suppress(OSError):
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                ram = f"{int(line.split()[1]) / 1024**2:.1f} GiB"
+    return {
+        "cpu": cpu,
+        "cores": str(os.cpu_count()),
+        "ram": ram,
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "postgresql": _postgres_version(),
+        "os": platform.platform(),
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+    }
+
+
+def _postgres_version() -> str:
+    url = os.environ.get("XCNET_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+    try:
+        import psycopg
+
+        with psycopg.connect(url, connect_timeout=2) as connection:
+            row = connection.execute("SHOW server_version").fetchone()
+            return f"{row[0]} (server at {url}; not used by these rows)" if row else "unknown"
+    except Exception:
+        found = shutil.which("postgres") or shutil.which("psql")
+        if found is None:
+            return "not installed"
+        done = subprocess.run([found, "--version"], capture_output=True, text=True, check=False)
+        return done.stdout.strip() + " (no server answering)"
+
+
+COUNTRIES = (
+    "jp", "kr", "us", "de", "fr", "gb", "it", "es", "nl", "se",
+    "ca", "au", "nz", "no", "fi", "dk", "at", "be", "ch", "pl",
+)  # fmt: skip
+
+
+@contextmanager
+def running_federation(base: Path, count: int) -> Iterator[tuple[LocalFederation, int]]:
+    """`count` real `xcnet serve` processes in a full mesh (an official of each role on each),
+    with the number of records they hold between them before they start."""
+    if count > len(COUNTRIES):
+        raise ValueError(f"at most {len(COUNTRIES)} nodes")
+    federation = LocalFederation(base, COUNTRIES[:count])
+    federation.create()
+    own = 0
+    for node in federation.nodes.values():
+        with closing(read_only(node.home)) as connection:
+            own += log_counts({node.node_id: connection})[node.node_id]
+    try:
+        federation.start()
+        yield federation, own
+    finally:
+        federation.stop_all()
+
+
+def log_counts(connections: dict[str, sqlite3.Connection]) -> dict[str, int]:
+    """The number of records each node's store holds."""
+    return {
+        node_id: int(connection.execute("SELECT COUNT(*) FROM stored_events").fetchone()[0])
+        for node_id, connection in connections.items()
+    }
+
+
+def wait_converged(
+    connections: dict[str, sqlite3.Connection],
+    total: int,
+    *,
+    timeout: float,
+    interval: float = 0.05,
+) -> float:
+    """Seconds until every node holds `total` records (TimeoutError after `timeout`)."""
+    with timed() as elapsed:
+        while elapsed() < timeout:
+            if all(n >= total for n in log_counts(connections).values()):
+                return elapsed()
+            time.sleep(interval)
+    raise TimeoutError(f"not converged on {total} records after {timeout} s")
