@@ -194,9 +194,7 @@ def consultation(demo: Demo) -> None:
     print(f"\nkr's licensing officer screens application KR-LIC-2026-7781 ({application.name}):")
     demo.run("kr", "screen", "--file", str(application), "--explain", "--fail-on-hit", expect=1)
     result = application.with_name("screening-KR-LIC-2026-7781.json")
-    result.write_text(
-        demo.fed.xcnet("kr", "screen", "--file", str(application), "--json").stdout
-    )
+    result.write_text(demo.fed.xcnet("kr", "screen", "--file", str(application), "--json").stdout)
     print("\nThe licence is blocked (exit 1) until kr consults jp, with the match attached:")
     consulting = demo.do(
         "kr", "consult", "open", "--from-screening", str(result), "--due", due(30),
