@@ -3,29 +3,31 @@
 .venv/bin/python -m bench [--quick] [--only ROW ...] [--no-write]      (`make bench`)
 
 Each ratio is against a baseline measured in the same run, because absolute times on these
-machines drift. The large logs (ingest, rebuild, footprint) are one `jp` home filled once, in
-stages: each row takes a copy at its size.
+machines drift. Each row runs in a new Python process of its own. The large logs (ingest,
+rebuild, footprint) are one `jp` home filled once, in stages: each row takes a copy at its size.
 """
 
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import subprocess
-import sys
 import tempfile
-import time
 import traceback
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
+from functools import partial
 from itertools import pairwise
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from bench import authoring, footprint, propagation, rebuild, replication, scale
-from bench.common import Line, fill_store, machine, make_nodes, timed
+from bench.common import Line, fill_store, machine, make_nodes, progress, timed
 from node.service import Node
 
+_T = TypeVar("_T")
 ROWS = ("authoring", "ingest", "propagation", "screening", "rebuild", "footprint", "scale")
 DOCUMENT = Path(__file__).resolve().parent.parent / "docs" / "PERFORMANCE.md"
 
@@ -96,10 +98,6 @@ def used_sizes(sizes: Sizes) -> dict[str, str]:
     }
 
 
-def progress(text: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True)
-
-
 @dataclass
 class Outcome:
     row: str
@@ -128,17 +126,27 @@ def attempt(row: str, work: Callable[[], Any], to_lines: Callable[[Any], list[Li
     return Outcome(row, to_lines(figures), figures, seconds, load=(load, os.getloadavg()[0]))
 
 
+def in_child(work: Callable[[], _T]) -> _T:
+    """Run `work` in a new Python process, so that each row starts from a clean heap (a long
+    run's garbage slowed the plain log read fourfold) and imports the code as it is now."""
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(work).result()
+
+
 # Screening comes from bench/screening.py (its own module and author) ----------------------------
 
 
 def screening_run(sizes: Sizes) -> dict[str, Any]:
     from bench import screening
 
-    figures: dict[str, Any] = screening.run(
-        sizes.screening_denials,
-        sizes.screening_queries,
-        ("sqlite",),
-        progress=lambda text: progress(f"screening: {text}"),
+    figures: dict[str, Any] = in_child(
+        partial(
+            screening.run,
+            sizes.screening_denials,
+            sizes.screening_queries,
+            ("sqlite",),
+            progress=partial(progress, prefix="screening: "),
+        )
     )
     return figures
 
@@ -196,11 +204,14 @@ def large_row(
 ) -> tuple[Callable[[], Any], Callable[[Any], list[Line]]]:
     """The work and the table lines of a row on the large log."""
     if row == "ingest":
-        return lambda: replication.run(size, origin=log.grow_to(size)), replication.lines
+        return (
+            lambda: in_child(partial(replication.run, size, origin=log.grow_to(size))),
+            replication.lines,
+        )
     if row == "rebuild":
-        return lambda: rebuild.run(size, home=log.grow_to(size)), rebuild.lines
+        return lambda: in_child(partial(rebuild.run, size, home=log.grow_to(size))), rebuild.lines
     return (
-        lambda: footprint.run(size, home=log.grow_to(size), copy=not last),
+        lambda: in_child(partial(footprint.run, size, home=log.grow_to(size), copy=not last)),
         footprint.lines,
     )
 
@@ -210,18 +221,22 @@ def run_rows(rows: Sequence[str], sizes: Sizes, base: Path) -> list[Outcome]:
     if "authoring" in rows:
         outcomes["authoring"] = attempt(
             "authoring",
-            lambda: authoring.run(sizes.authoring_saves, sizes.authoring_batch),
+            lambda: in_child(partial(authoring.run, sizes.authoring_saves, sizes.authoring_batch)),
             authoring.lines,
         )
     if "propagation" in rows:
         outcomes["propagation"] = attempt(
             "propagation",
-            lambda: propagation.run(sizes.propagation_nodes, sizes.propagation_records),
+            lambda: in_child(
+                partial(propagation.run, sizes.propagation_nodes, sizes.propagation_records)
+            ),
             propagation.lines,
         )
     if "scale" in rows:
         outcomes["scale"] = attempt(
-            "scale", lambda: scale.run(sizes.scale_nodes, sizes.scale_records), scale.lines
+            "scale",
+            lambda: in_child(partial(scale.run, sizes.scale_nodes, sizes.scale_records)),
+            scale.lines,
         )
     if "screening" in rows:
         outcomes["screening"] = attempt("screening", lambda: screening_run(sizes), screening_lines)
@@ -516,7 +531,8 @@ def document(
         "Written by `make bench` (`python -m bench`); the latest run replaces it. Each ratio is "
         "against its baseline measured in the same run: absolute figures on these shared "
         "machines drift, ratios less so (other work shares the machine: each row's load "
-        "average is in the raw figures at the end). Nothing here is asserted by the tests.",
+        "average is in the raw figures at the end). Each row runs in a new Python process. "
+        "Nothing here is asserted by the tests.",
         "",
         f"Run: {host['date']}, {mode}, {seconds / 60:.1f} minutes in all; code at {code[0]}"
         + (

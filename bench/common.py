@@ -9,6 +9,7 @@ import random
 import shutil
 import sqlite3
 import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing, contextmanager, suppress
@@ -301,3 +302,8 @@ def wait_converged(
                 return elapsed()
             time.sleep(interval)
     raise TimeoutError(f"not converged on {total} records after {timeout} s")
+
+
+def progress(text: str, *, prefix: str = "") -> None:
+    """A timestamped progress line on stderr."""
+    print(f"[{time.strftime('%H:%M:%S')}] {prefix}{text}", file=sys.stderr, flush=True)
