@@ -232,12 +232,6 @@ def run_rows(rows: Sequence[str], sizes: Sizes, base: Path) -> list[Outcome]:
             ),
             propagation.lines,
         )
-    if "scale" in rows:
-        outcomes["scale"] = attempt(
-            "scale",
-            lambda: in_child(partial(scale.run, sizes.scale_nodes, sizes.scale_records)),
-            scale.lines,
-        )
     if "screening" in rows:
         outcomes["screening"] = attempt("screening", lambda: screening_run(sizes), screening_lines)
     big = [row for row in ("ingest", "rebuild", "footprint") if row in rows]
@@ -251,6 +245,13 @@ def run_rows(rows: Sequence[str], sizes: Sizes, base: Path) -> list[Outcome]:
             count = sum(n for n, _ in log.fill_rates)
             seconds = sum(n / rate for n, rate in log.fill_rates)
             progress(f"large log: {count:,} denials filled at {count / seconds:,.0f} records/s")
+    # last: twenty servers leave the load average high for a minute after them
+    if "scale" in rows:
+        outcomes["scale"] = attempt(
+            "scale",
+            lambda: in_child(partial(scale.run, sizes.scale_nodes, sizes.scale_records)),
+            scale.lines,
+        )
     return [outcomes[row] for row in ROWS if row in outcomes]
 
 
@@ -281,8 +282,8 @@ def _authoring(f: dict[str, float]) -> str:
         "15%, of which rigour 7%; SQL inserts 9%); sealing 17% (body encoding 7%, signing "
         "5%); one `select_events` per draft to refuse a reused reference 10%; `Denial.issue` "
         "6%. Changes in node/: check a batch's references with one "
-        "`SELECT … WHERE originator_id IN (…)` per few hundred in `issue_denials` (the store "
-        "write to about 0.7x by the profile's shares); have `Node.save` pass the saved events "
+        "`SELECT … WHERE originator_id IN (…)` per few hundred in `issue_denials` (a fifth "
+        "of the store write's time by the profile); have `Node.save` pass the saved events "
         "to `Views` (or size the event cache to the batch) so a write is not decoded again; "
         "and PyNaCl signing (twice pyca's rate) to lift the cap above 0.9x. The read models' "
         "own work, about a third of the total, stays while the screening index is built "
@@ -360,9 +361,10 @@ def _rebuild(f: dict[str, float]) -> str:
         "from the body map, without a domain event and aggregate, for a record's first "
         "version (most denials); cache name analysis per distinct name; drop the screening "
         "indexes during a rebuild and create them after; decode and build rows in a second "
-        "process. Together perhaps 3-4x, about 0.2x the read: per-event Python decoding "
-        "remains the bound, and 0.5x a raw log read (a loop in C) is not reachable in CPython "
-        "for this data. A goal against the decode rate (this row's third figure) would be."
+        f"process. Together perhaps 3-4x, about {3.5 * f['ratio']:.2f}x the read: per-event "
+        "Python decoding remains the bound, and 0.5x a raw log read (a loop in C) is not "
+        "reachable in CPython for this data. A goal against the decode rate (this row's third "
+        "figure) would be."
     )
 
 
