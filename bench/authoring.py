@@ -28,7 +28,6 @@ from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import Mapper, StoredEvent
 from eventsourcing.utils import get_topic
 
-from aggregates.denial import Denial
 from bench.common import Line, drafts, make_nodes, timed
 from node import codec
 from node.denials import DenialDraft, issue_denials
@@ -97,21 +96,7 @@ def plain_rate(base: Path, batches: Sequence[Sequence[DenialDraft]], author: str
                 at = datetime.now(UTC)
                 app.save(
                     *(
-                        Denial.issue(
-                            origin="jp",
-                            national_ref=d.national_ref,
-                            regime=d.regime,
-                            denied_on=d.denied_on,
-                            basis=d.basis,
-                            ground=d.ground,
-                            items=d.items,
-                            parties=d.parties,
-                            reasons=d.reasons,
-                            valid_until=d.valid_until,
-                            audience=("federation",),
-                            author=author,
-                            at=at,
-                        )
+                        d.issue(origin="jp", audience=("federation",), author=author, at=at)
                         for d in batch
                     )
                 )

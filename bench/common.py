@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime
 from itertools import islice
 from pathlib import Path
 
-from aggregates.denial import Denial, item, party
+from aggregates.denial import item, party
 from deployments.local.federation import LocalFederation
 from node.config import Config
 from node.denials import DenialDraft, issue_denials
@@ -159,24 +159,7 @@ def fill_store(
         while chunk := list(islice(pending, batch)):
             at = node.clock()
             node.app.save(
-                *(
-                    Denial.issue(
-                        origin=origin,
-                        national_ref=d.national_ref,
-                        regime=d.regime,
-                        denied_on=d.denied_on,
-                        basis=d.basis,
-                        ground=d.ground,
-                        items=d.items,
-                        parties=d.parties,
-                        reasons=d.reasons,
-                        valid_until=d.valid_until,
-                        audience=audience,
-                        author=author,
-                        at=at,
-                    )
-                    for d in chunk
-                )
+                *(d.issue(origin=origin, audience=audience, author=author, at=at) for d in chunk)
             )
             if catch_up:
                 node.views.catch_up()

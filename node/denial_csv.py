@@ -16,7 +16,7 @@ from typing import ParamSpec, TypeVar
 
 from aggregates.base import FEDERATION, DomainError
 from aggregates.controls import Regime
-from aggregates.denial import Denial, Item, Party, Reason, choose, item, party
+from aggregates.denial import Item, Party, Reason, choose, item, party
 from node.denials import DenialDraft
 from node.errors import BadInput
 
@@ -324,21 +324,7 @@ def _draft(row: _Row, *, now: datetime, origin: str) -> DenialDraft | None:
         valid_until=valid_until,
     )
     try:
-        Denial.issue(
-            origin=origin,
-            national_ref=draft.national_ref,
-            regime=draft.regime,
-            denied_on=draft.denied_on,
-            basis=draft.basis,
-            ground=draft.ground,
-            items=draft.items,
-            parties=draft.parties,
-            reasons=draft.reasons,
-            valid_until=draft.valid_until,
-            audience=(FEDERATION,),
-            author=origin,
-            at=now,
-        )
+        draft.issue(origin=origin, audience=(FEDERATION,), author=origin, at=now)
     except DomainError as error:
         row.relocate(error)
         return None

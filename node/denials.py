@@ -41,6 +41,24 @@ class DenialDraft:
     reasons: tuple[str, ...]
     valid_until: date | None = None
 
+    def issue(self, *, origin: str, audience: tuple[str, ...], author: str, at: datetime) -> Denial:
+        """The denial this draft describes, issued by `origin` (Denial.issue checks every field)."""
+        return Denial.issue(
+            origin=origin,
+            national_ref=self.national_ref,
+            regime=self.regime,
+            denied_on=self.denied_on,
+            basis=self.basis,
+            ground=self.ground,
+            items=self.items,
+            parties=self.parties,
+            reasons=self.reasons,
+            valid_until=self.valid_until,
+            audience=audience,
+            author=author,
+            at=at,
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class HeldDenial:
@@ -109,21 +127,7 @@ def issue_denials(
         seen.add(ref)
         try:
             denials.append(
-                Denial.issue(
-                    origin=origin,
-                    national_ref=draft.national_ref,
-                    regime=draft.regime,
-                    denied_on=draft.denied_on,
-                    basis=draft.basis,
-                    ground=draft.ground,
-                    items=draft.items,
-                    parties=draft.parties,
-                    reasons=draft.reasons,
-                    valid_until=draft.valid_until,
-                    audience=checked_audience,
-                    author=author,
-                    at=at,
-                )
+                draft.issue(origin=origin, audience=checked_audience, author=author, at=at)
             )
         except DomainError as error:
             raise _prefixed(error, prefix, ref) from None

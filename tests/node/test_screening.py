@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 
-from aggregates.denial import Denial
 from node import denials, names, screening
 from node.errors import BadInput
 from node.ingest import ingest
@@ -236,12 +235,7 @@ def test_two_processes_catching_up_at_once_apply_each_event_once(
         drafts = [denials.draft_from_json(r, prefix=f"[{n}].") for n, r in enumerate(records)]
         author = node.author("licensing")
         issued = [
-            Denial.issue(
-                origin="jp", national_ref=d.national_ref, regime=d.regime, denied_on=d.denied_on,
-                basis=d.basis, ground=d.ground, items=d.items, parties=d.parties,
-                reasons=d.reasons, valid_until=d.valid_until, audience=("federation",),
-                author=author, at=clock(),
-            )
+            d.issue(origin="jp", audience=("federation",), author=author, at=clock())
             for d in drafts
         ]  # fmt: skip
         node.app.save(*issued)  # stored, not yet applied to the read models
