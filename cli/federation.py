@@ -112,6 +112,7 @@ def sync(peer_ids: tuple[str, ...], once: bool) -> Output:
             "pending": result.pending,
             "refused": result.refused,
             "equivocations": result.equivocations,
+            "seconds": round(result.seconds, 3),
         }
         lines.append(
             f"{peer}: +{result.accepted} records (position {result.position}/{result.head}"

@@ -71,6 +71,17 @@ class LogWatcher:
                 )
 
 
+async def keep_views(app: web.Application) -> None:
+    """Catch the read models up whenever the log grows. Ingest leaves them to this task, so a
+    page is stored without waiting for them; a query catches up first in any case."""
+    watcher, node = app[WATCHER], app[NODE]
+    seen = -1
+    while not watcher.closing:
+        await watcher.wait_beyond(seen, timeout=60)
+        seen = watcher.head
+        await in_pool(app, node.catch_up_views)
+
+
 class NonceCache:
     """Nonces seen within the ±300 s window, so a captured request cannot be replayed."""
 
@@ -183,9 +194,10 @@ def create_app(node: Node, *, workers: int = 4, follow_peers: bool = True) -> we
     app[NONCES] = NonceCache()
 
     async def watch(app: web.Application) -> AsyncIterator[None]:
-        task = asyncio.create_task(app[WATCHER].run(app))
+        tasks = [asyncio.create_task(app[WATCHER].run(app)), asyncio.create_task(keep_views(app))]
         yield
-        task.cancel()
+        for task in tasks:
+            task.cancel()
         app[POOL].shutdown(wait=True, cancel_futures=True)
 
     app.cleanup_ctx.append(watch)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 import secrets
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -39,6 +40,7 @@ class PeerProgress:
     pending: int = 0
     refused: list[str] = field(default_factory=list)
     equivocations: int = 0
+    seconds: float = 0.0
 
     def add(self, report: IngestReport) -> None:
         self.accepted += report.accepted
@@ -99,12 +101,8 @@ class PeerClient:
             raise SyncError(f"{self.peer.node_id} refused the request: {value.get('error')}")
         return value
 
-    async def pull_page(
-        self, pool: ThreadPoolExecutor, *, wait: int = 0
-    ) -> tuple[IngestReport, int, int]:
-        """Fetch and ingest the next page; returns (report, position now, the peer's head)."""
-        loop = asyncio.get_running_loop()
-        after = await loop.run_in_executor(pool, tracked_position, self.node, self.peer.node_id)
+    async def fetch_page(self, after: int, *, wait: int = 0) -> Page:
+        """One page of the peer's log after `after` (records not yet checked)."""
         page = await self.get(f"log?after={after}&limit={PAGE}&wait={wait}", timeout=wait + 15)
         records, position, head = page.get("records"), page.get("next"), page.get("head")
         if (
@@ -116,17 +114,53 @@ class PeerClient:
         envelopes = [
             r[1] for r in records if isinstance(r, list) and len(r) == 2 and isinstance(r[1], bytes)
         ]
-        report = await loop.run_in_executor(
-            pool,
-            functools.partial(
-                ingest,
-                self.node,
-                envelopes,
-                source=self.peer.node_id,
-                position=max(position, after),
-            ),
-        )
-        return report, max(position, after), head
+        return Page(after, envelopes, max(position, after), head)
+
+    async def pages(
+        self, pool: ThreadPoolExecutor, *, wait: int = 0
+    ) -> AsyncGenerator[tuple[IngestReport, int, int]]:
+        """Ingest the peer's log page by page; yields (report, position now, the peer's head).
+
+        The next page is fetched while this one is ingested (the peer builds it meanwhile). It is
+        used only if it starts where this node's tracked position for the peer now stands: a
+        concurrent pull by another process makes it fetch again from there.
+        """
+        loop = asyncio.get_running_loop()
+        peer = self.peer.node_id
+        ahead: asyncio.Task[Page] | None = None
+        try:
+            while True:
+                after = await loop.run_in_executor(pool, tracked_position, self.node, peer)
+                page = await ahead if ahead is not None else None
+                if page is None or page.after != after:
+                    page = await self.fetch_page(after, wait=wait)
+                ahead = (
+                    asyncio.create_task(self.fetch_page(page.position, wait=wait))
+                    if page.position < page.head
+                    else None
+                )
+                report = await loop.run_in_executor(
+                    pool,
+                    functools.partial(
+                        ingest, self.node, page.envelopes, source=peer, position=page.position
+                    ),
+                )
+                yield report, page.position, page.head
+        finally:
+            if ahead is not None:
+                ahead.cancel()
+                with contextlib.suppress(asyncio.CancelledError, SyncError):
+                    await ahead
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """A page of a peer's log as received: where it starts, its records, where it ends."""
+
+    after: int
+    envelopes: list[bytes]
+    position: int
+    head: int
 
 
 async def pull_until_current(
@@ -135,23 +169,28 @@ async def pull_until_current(
     pool: ThreadPoolExecutor,
     on_page: Callable[[PeerProgress], None] = lambda progress: None,
 ) -> dict[str, PeerProgress | str]:
-    """Pull from each peer until its log is exhausted; a peer that fails is reported, not fatal."""
+    """Pull from each peer until its log is exhausted, then bring the read models up to date; a
+    peer that fails is reported, not fatal."""
     results: dict[str, PeerProgress | str] = {}
     async with aiohttp.ClientSession() as session:
         for peer in peers:
-            client = PeerClient(node, peer, session)
             progress = PeerProgress(peer.node_id)
+            started = time.perf_counter()
             try:
-                while True:
-                    report, progress.position, progress.head = await client.pull_page(pool)
-                    progress.add(report)
-                    on_page(progress)
-                    if progress.position >= progress.head:
-                        break
+                async with contextlib.aclosing(
+                    PeerClient(node, peer, session).pages(pool)
+                ) as pages:
+                    async for report, progress.position, progress.head in pages:
+                        progress.add(report)
+                        on_page(progress)
+                        if progress.position >= progress.head:
+                            break
             except SyncError as error:
                 results[peer.node_id] = str(error)
                 continue
+            progress.seconds = time.perf_counter() - started
             results[peer.node_id] = progress
+    await asyncio.get_running_loop().run_in_executor(pool, node.catch_up_views)
     return results
 
 
@@ -163,12 +202,15 @@ async def follow(
     backoff = 0.2
     while True:
         try:
-            report, _, _ = await client.pull_page(pool, wait=20)
-            for refusal in report.refused:
-                log.warning("refused a record from %s: %s", peer.node_id, refusal)
-            if report.equivocations:
-                log.error("EQUIVOCATION detected via %s: %s", peer.node_id, report.equivocations)
-            backoff = 0.2
+            async with contextlib.aclosing(client.pages(pool, wait=20)) as pages:
+                async for report, _, _ in pages:
+                    for refusal in report.refused:
+                        log.warning("refused a record from %s: %s", peer.node_id, refusal)
+                    if report.equivocations:
+                        log.error(
+                            "EQUIVOCATION detected via %s: %s", peer.node_id, report.equivocations
+                        )
+                    backoff = 0.2
         except SyncError as error:
             log.info("sync with %s: %s (retrying in %.1f s)", peer.node_id, error, backoff)
             await asyncio.sleep(backoff)

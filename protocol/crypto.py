@@ -1,22 +1,19 @@
-"""The one module that touches signature primitives: Ed25519 keys, signing, verifying."""
+"""The one module that touches signature primitives: Ed25519 keys, signing, verifying.
+
+Ed25519 is libsodium's (PyNaCl): about twice the rate of OpenSSL's on these machines for
+both signing and verifying, and stricter. Besides RFC 8032's checks it refuses public keys
+and signature points of small order, for which one "signature" verifies any message.
+"""
 
 from __future__ import annotations
 
 import base64
 import functools
 import hashlib
+import secrets
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import (
-    Ed25519PrivateKey,
-    Ed25519PublicKey,
-)
-from cryptography.hazmat.primitives.serialization import (
-    Encoding,
-    NoEncryption,
-    PrivateFormat,
-    PublicFormat,
-)
+from nacl.bindings import crypto_sign, crypto_sign_open, crypto_sign_seed_keypair
+from nacl.exceptions import BadSignatureError, CryptoError
 
 from protocol.errors import EncodingInvalid
 
@@ -27,25 +24,21 @@ SIGNATURE_LENGTH = 64
 class SigningKey:
     """An Ed25519 private key; its seed never leaves this object except by `seed()`."""
 
-    __slots__ = ("_key", "public_key")
+    __slots__ = ("_secret", "public_key")
 
     def __init__(self, seed: bytes) -> None:
         if len(seed) != 32:
             raise ValueError("an Ed25519 seed is 32 bytes")
-        self._key = Ed25519PrivateKey.from_private_bytes(seed)
-        self.public_key = self._key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+        self.public_key, self._secret = crypto_sign_seed_keypair(bytes(seed))
 
     @classmethod
     def generate(cls) -> SigningKey:
         """Make a new random key."""
-        seed = Ed25519PrivateKey.generate().private_bytes(
-            Encoding.Raw, PrivateFormat.Raw, NoEncryption()
-        )
-        return cls(seed)
+        return cls(secrets.token_bytes(32))
 
     def seed(self) -> bytes:
         """The 32-byte private seed, for the keystore to write to its 0600 file."""
-        return self._key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
+        return self._secret[:32]
 
     @property
     def key_id(self) -> str:
@@ -54,7 +47,7 @@ class SigningKey:
 
     def sign(self, message: bytes) -> bytes:
         """Sign a message; 64 bytes."""
-        return self._key.sign(message)
+        return crypto_sign(message, self._secret)[:SIGNATURE_LENGTH]
 
     def __repr__(self) -> str:
         return f"SigningKey(key_id={self.key_id!r})"
@@ -65,14 +58,14 @@ def verify(public_key: bytes, message: bytes, signature: bytes) -> bool:
     if len(public_key) != PUBLIC_KEY_LENGTH or len(signature) != SIGNATURE_LENGTH:
         return False
     try:
-        Ed25519PublicKey.from_public_bytes(public_key).verify(signature, message)
-    except (InvalidSignature, ValueError):
+        crypto_sign_open(signature + message, public_key)
+    except (BadSignatureError, CryptoError, ValueError):
         return False
     return True
 
 
 #: `verify`, with the answer remembered for these exact bytes: a page verified in parallel
-#: ahead of ingest (threads: pyca releases the GIL while it verifies) is not verified again.
+#: ahead of ingest (threads: libsodium releases the GIL while it verifies) is not verified again.
 verify_remembered = functools.lru_cache(maxsize=8192)(verify)
 
 

@@ -33,6 +33,14 @@ def test_ed25519_matches_rfc_8032_section_7_1_test_1() -> None:
     assert not verify(key.public_key, b"x", signature)
 
 
+def test_a_small_order_key_verifies_nothing() -> None:
+    # The identity point as public key, with R = identity and S = 0, satisfies the cofactorless
+    # equation for every message; OpenSSL accepts it, libsodium (and so xcnet) does not.
+    identity = bytes([1]) + bytes(31)
+    assert not verify(identity, b"any message", identity + bytes(32))
+    assert not verify(identity, b"", identity + bytes(32))
+
+
 def test_the_golden_vectors_are_reproduced_byte_for_byte() -> None:
     assert build() == VECTORS
 
