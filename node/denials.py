@@ -114,11 +114,17 @@ def issue_denials(
     at = node.clock()
     origin = node.config.node_id
     seen: set[str] = set()
+    held = {
+        record
+        for record, _, _ in node.sidecar.newest_versions(
+            [denial_id(origin, draft.national_ref.strip()) for draft in drafts]
+        )
+    }
     denials = []
     for n, draft in enumerate(drafts):
         prefix = f"[{n}]." if len(drafts) > 1 else ""
         ref = draft.national_ref.strip()
-        if ref in seen or node.app.process_recorder.select_events(denial_id(origin, ref), limit=1):
+        if ref in seen or denial_id(origin, ref) in held:
             raise BadInput(
                 f"{prefix}national_ref {ref!r}: {origin} has already issued a denial with this "
                 "reference (amend, renew or revoke it instead)",

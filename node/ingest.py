@@ -78,13 +78,11 @@ class _Batch:
     def prime(self, aggregates: set[UUID]) -> None:
         """Look up the stored tips of a page's records in a few queries instead of one each."""
         unknown = [a for a in aggregates if a not in self.tips]
-        for start in range(0, len(unknown), _TIPS_PER_QUERY):
-            chunk = unknown[start : start + _TIPS_PER_QUERY]
-            self.tips.update(dict.fromkeys(chunk, (0, ZERO_DIGEST)))
-            self.tips.update(
-                (aggregate, (version, envelope_of(state).digest))
-                for aggregate, version, state in stored_tips(self.node, chunk)
-            )
+        self.tips.update(dict.fromkeys(unknown, (0, ZERO_DIGEST)))
+        self.tips.update(
+            (aggregate, (version, envelope_of(state).digest))
+            for aggregate, version, state in self.node.sidecar.newest_versions(unknown)
+        )
 
     def tip(self, aggregate: UUID) -> tuple[int, bytes]:
         if aggregate not in self.tips:
@@ -311,22 +309,6 @@ def _verify_ahead(envelopes: Sequence[Envelope]) -> None:
     size = -(-len(envelopes) // _VERIFIERS)
     chunks = [envelopes[i : i + size] for i in range(0, len(envelopes), size)]
     list(_verifier().map(lambda chunk: [e.signature_valid() for e in chunk], chunks))
-
-
-_TIPS_PER_QUERY = 500
-
-
-def stored_tips(node: Node, aggregates: Sequence[UUID]) -> list[tuple[UUID, int, bytes]]:
-    """(record, version, envelope) of the newest stored version of each of these records that
-    is held, in one query."""
-    table = f'{{t}}"{getattr(node.app.process_recorder, "events_table_name")}"'  # noqa: B009
-    rows = node.sidecar.query(
-        f"SELECT originator_id, originator_version, state FROM {table} AS e "
-        f"WHERE originator_id IN ({', '.join('?' * len(aggregates))}) AND originator_version = "
-        f"(SELECT MAX(originator_version) FROM {table} WHERE originator_id = e.originator_id)",
-        [a if node.sidecar.postgres else a.hex for a in aggregates],
-    )
-    return [(UUID(str(row[0])), int(row[1]), bytes(row[2])) for row in rows]
 
 
 def tracked_position(node: Node, source: str) -> int:

@@ -1,4 +1,5 @@
-"""Local side tables next to the event store: waiting records, equivocation proofs, the access log.
+"""Local side tables next to the event store (waiting records, equivocation proofs, the access
+log), and plain SQL over the events table where eventsourcing has no batched read.
 
 They live in the same SQLite file or PostgreSQL schema as the events, through the event
 store's own connection pool; they are node-local and never replicated.
@@ -9,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.persistence import Recorder
 
@@ -38,6 +40,7 @@ class Sidecar:
 
     def __init__(self, recorder: Recorder) -> None:
         self.datastore: Any = getattr(recorder, "datastore")  # noqa: B009
+        self.events: str = getattr(recorder, "events_table_name")  # noqa: B009
         self.postgres = hasattr(self.datastore, "schema")
         self.prefix = f'"{self.datastore.schema}".' if self.postgres else ""
         blob = "BYTEA" if self.postgres else "BLOB"
@@ -79,3 +82,22 @@ class Sidecar:
             )
             for r in rows
         ]
+
+    def newest_versions(self, records: Sequence[UUID]) -> list[tuple[UUID, int, bytes]]:
+        """(record, version, envelope) of the newest stored version of each of these records
+        that is held: one query per few hundred records instead of one each."""
+        found: list[tuple[UUID, int, bytes]] = []
+        table = f'{{t}}"{self.events}"'
+        for start in range(0, len(records), _PER_QUERY):
+            chunk = records[start : start + _PER_QUERY]
+            rows = self.query(
+                f"SELECT originator_id, originator_version, state FROM {table} AS e "
+                f"WHERE originator_id IN ({', '.join('?' * len(chunk))}) AND originator_version = "
+                f"(SELECT MAX(originator_version) FROM {table} WHERE originator_id = e.originator_id)",
+                [r if self.postgres else r.hex for r in chunk],
+            )
+            found.extend((UUID(str(row[0])), int(row[1]), row[2]) for row in rows)
+        return found
+
+
+_PER_QUERY = 500
