@@ -16,7 +16,7 @@ import hashlib
 import json
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -38,7 +38,6 @@ _RANK = {REQUIRED: 0, RECOMMENDED: 1, OWN: 2, INACTIVE: 3}
 #: Keys held by more rows than this are too common to fetch candidates by (unless nothing rarer).
 _COMMON = 2000
 _CANDIDATES = 60
-_COUNT_CAP = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,10 +210,16 @@ def screen(
     views.catch_up()
     today = node.clock().date()
     count, digest, position = _screened_set(node)
-    candidates = _candidates(node, application)
+    index = views[ScreeningIndex.name]
+    assert isinstance(index, ScreeningIndex)
+
+    def key_counts(keys: Sequence[str]) -> dict[str, int]:
+        return index.counts.get(views, keys, position)
+
+    candidates = _candidates(node, application, key_counts)
     rows = _rows(node, sorted(candidates))
     total = max(count, 1)
-    df = _document_frequency(node, _tokens(application, rows))
+    df = key_counts(_tokens(application, rows))
 
     def weight(token: str) -> float:
         return names.token_weight(df.get(token, 0), total) if not _dense(token) else 0.9
@@ -264,7 +269,9 @@ def _first(row: Any) -> str:
     return str(row["ref"] if isinstance(row, dict) else row[0])
 
 
-def _candidates(node: Node, application: Application) -> dict[str, set[int]]:
+def _candidates(
+    node: Node, application: Application, key_counts: Callable[[Sequence[str]], dict[str, int]]
+) -> dict[str, set[int]]:
     """Denial records worth scoring, with the parties in them that share keys with the query."""
     views = node.views
     wanted: set[str] = set()
@@ -274,7 +281,7 @@ def _candidates(node: Node, application: Application) -> dict[str, set[int]]:
         wanted |= {identifier_key(i) for i in party.identifiers}
     found: dict[str, set[int]] = defaultdict(set)
     if wanted:
-        counts = _key_counts(views, sorted(wanted))
+        counts = key_counts(sorted(wanted))
         usable = sorted(counts, key=lambda k: counts[k])
         # A key held by thousands of parties finds nothing worth scoring: a name of only such
         # words ("Global Technology Trading") could not reach the evidence floor anyway.
@@ -326,28 +333,6 @@ def _tokens(application: Application, rows: Sequence[tuple[Any, ...]]) -> list[s
         if analysed is not None:
             tokens.update(p.comparable for p in analysed.parts)
     return sorted(tokens)
-
-
-def _document_frequency(node: Node, tokens: Sequence[str]) -> dict[str, int]:
-    return _key_counts(node.views, tokens)
-
-
-def _key_counts(views: Any, keys: Sequence[str]) -> dict[str, int]:
-    """How many parties each key is filed under, counted up to _COUNT_CAP (beyond it a word's
-    weight hardly changes, and counting every entry of a common word is what costs)."""
-    counts: dict[str, int] = {}
-    for start in range(0, len(keys), 100):
-        chunk = keys[start : start + 100]
-        statement = " UNION ALL ".join(
-            f"SELECT CAST(? AS TEXT), COUNT(*) FROM (SELECT 1 FROM {{t}}xcnet_screen_key WHERE key = ? "
-            f"LIMIT {_COUNT_CAP}) AS c{n}"
-            for n in range(len(chunk))
-        )
-        params = [value for key in chunk for value in (key, key)]
-        for key, count in views.query(statement, params):
-            if count:
-                counts[str(key)] = int(count)
-    return counts
 
 
 def _dense(token: str) -> bool:

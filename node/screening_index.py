@@ -17,7 +17,13 @@ from eventsourcing.domain import Aggregate
 from aggregates.base import RecordRef
 from aggregates.denial import Denial
 from node import names
-from node.views import ReadModel, Row
+from node.views import ReadModel, Row, Views
+
+#: Entries of one key counted at most (beyond it a word's weight hardly changes, and counting
+#: every entry of a common word is what costs).
+COUNT_CAP = 10_000
+#: Keys remembered at most between changes of the index (then it starts again).
+_REMEMBERED = 200_000
 
 
 class ScreeningIndex(ReadModel):
@@ -41,6 +47,9 @@ class ScreeningIndex(ReadModel):
         "CREATE INDEX IF NOT EXISTS xcnet_screen_code_record ON {t}xcnet_screen_code (record)",
     )
 
+    def __init__(self) -> None:
+        self.counts = KeyCounts()
+
     def rows(self, records: Sequence[tuple[Aggregate, RecordRef]]) -> dict[str, list[Row]]:
         denials: list[Row] = []
         keys: list[Row] = []
@@ -60,6 +69,42 @@ class ScreeningIndex(ReadModel):
             "xcnet_screen_key": keys,
             "xcnet_screen_code": item_codes,
         }
+
+
+class KeyCounts:
+    """How many parties each key is filed under, remembered in this process while the index
+    stands at one log position (it changes only when a catch-up writes to it): a query's
+    common words are counted once, not by every query."""
+
+    def __init__(self) -> None:
+        self.position: int | None = None
+        self._counts: dict[str, int] = {}
+
+    def get(self, views: Views, keys: Sequence[str], position: int) -> dict[str, int]:
+        """The counts of these keys (capped at COUNT_CAP; keys filed nowhere left out) in the
+        index at `position`, the position its screened-set summary was taken at."""
+        if position != self.position or len(self._counts) > _REMEMBERED:
+            self.position, self._counts = position, {}
+        missing = [k for k in dict.fromkeys(keys) if k not in self._counts]
+        if missing:
+            self._counts.update(count_keys(views, missing))
+        return {k: c for k in keys if (c := self._counts[k])}
+
+
+def count_keys(views: Views, keys: Sequence[str]) -> dict[str, int]:
+    """How many parties each key is filed under now, up to COUNT_CAP (zero for none)."""
+    counts: dict[str, int] = {}
+    for start in range(0, len(keys), 100):
+        chunk = keys[start : start + 100]
+        statement = " UNION ALL ".join(
+            f"SELECT CAST(? AS TEXT), COUNT(*) FROM (SELECT 1 FROM {{t}}xcnet_screen_key "
+            f"WHERE key = ? LIMIT {COUNT_CAP}) AS c{n}"
+            for n in range(len(chunk))
+        )
+        params = [value for key in chunk for value in (key, key)]
+        for key, count in views.query(statement, params):
+            counts[str(key)] = int(count)
+    return counts
 
 
 def _denial_row(denial: Denial, ref: RecordRef) -> tuple[Any, ...]:

@@ -11,7 +11,7 @@ from node import denials, names, screening
 from node.errors import BadInput
 from node.ingest import ingest
 from node.screening import OWN, RECOMMENDED, REQUIRED, Application, item_query, party_query
-from node.screening_index import ScreeningIndex
+from node.screening_index import ScreeningIndex, count_keys
 from node.service import Node
 from tests.conftest import FakeClock, NodeFactory
 from tests.fixtures import eval_denials, load_denials, screening_eval
@@ -169,6 +169,51 @@ def test_a_write_is_screened_at_once_and_the_digest_names_the_set(
     assert "KR-2026-0001" in [h["national_ref"] for h in hits_of(result)]
 
 
+def test_counts_remembered_between_queries_are_not_used_once_another_process_changes_the_index(
+    partners: tuple[Node, Node], clock: FakeClock
+) -> None:
+    _, kr = partners
+    query = zenit(name="Zenit Mikrosistemy Trading")
+    screening.screen(kr, query)
+    other = Node.open(kr.config.home, clock=clock)  # as the server is to a command
+    try:
+        drafts = [
+            denials.draft_from_json(
+                {
+                    "national_ref": f"KR-2026-{n:04}",
+                    "regime": "WA",
+                    "denied_on": clock.now.date().isoformat(),
+                    "reasons": ["diversion-risk"],
+                    "items": [{"control_entry": "3A001.a.1", "description": "FPGAs"}],
+                    "parties": [{"role": "end-user", "name": name, "country": "RU"}],
+                }
+            )
+            for n, name in enumerate(("Zenit Trading LLC", "Zenit Mikro", "Zenit Mikrosistemy"))
+        ]
+        denials.issue_denials(other, drafts, audience=("federation",))
+        denials.revoke_denial(other, "KR-2026-0002", reason="withdrawn")
+        warm: Any = screening.screen(kr, query, include_inactive=True)
+        cold: Any = screening.screen(other, query, include_inactive=True)
+        fresh = Node.open(kr.config.home, clock=clock)
+        try:
+            coldest: Any = screening.screen(fresh, query, include_inactive=True)
+        finally:
+            fresh.close()
+    finally:
+        other.close()
+    refs = {h["national_ref"]: h["status"] for h in hits_of(warm)}
+    assert refs["KR-2026-0001"] == "in force" and refs["KR-2026-0002"] == "revoked"
+    for result in (cold, coldest):
+        assert result["hits"] == warm["hits"]
+        assert result["screened"] == warm["screened"]
+    index = kr.views[ScreeningIndex.name]
+    assert isinstance(index, ScreeningIndex)
+    keys = sorted(names.index_keys("Zenit Mikrosistemy Trading"))
+    remembered = index.counts.get(kr.views, keys, warm["screened"]["log_position"])
+    assert remembered == {k: c for k, c in count_keys(kr.views, keys).items() if c}
+    assert remembered["zenit"] == 4
+
+
 def test_a_rebuild_from_the_log_gives_identical_rows_and_results(
     partners: tuple[Node, Node],
 ) -> None:
@@ -182,7 +227,8 @@ def test_a_rebuild_from_the_log_gives_identical_rows_and_results(
             if t != "xcnet_screen_digest"
         }
 
-    before, result = dump(), screening.screen(kr, zenit())
+    result = screening.screen(kr, zenit())  # catches the index up first
+    before = dump()
     assert kr.views.rebuild(["screening"]) == {"screening": 31}
     assert dump() == before
     again = screening.screen(kr, zenit())
