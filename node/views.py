@@ -26,7 +26,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, Notification, Tracking
 
 from aggregates.base import RecordRef
-from node.store import NodeApplication, envelope_of, event_of
+from node.store import NodeApplication, envelope_of
 
 Row = tuple[Any, ...]
 PAGE = 2000
@@ -247,7 +247,7 @@ class Views:
         for note in page:
             envelope = envelope_of(note.state)
             header = envelope.header
-            events[header.aggregate].append(event_of(note.state))
+            events[header.aggregate].append(self.app.event_of(note.state))
             tips[header.aggregate] = RecordRef(
                 header.origin, header.aggregate, header.version, envelope.digest
             )

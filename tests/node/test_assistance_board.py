@@ -37,7 +37,8 @@ def replicate(source: Node, target: Node) -> None:
 
 
 def dump(node: Node) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of the board's tables, in a stable order."""
+    """Every row of the board's tables, in a stable order (caught up first, as a query is)."""
+    node.views.catch_up()
     return {
         table: sorted(node.views.query(f"SELECT * FROM {{t}}{table}"), key=repr)
         for table in AssistanceBoard.tables
