@@ -241,7 +241,8 @@ class Views:
     def _rows(
         self, model: ReadModel, page: Sequence[Notification], cache: OrderedDict[UUID, Aggregate]
     ) -> tuple[list[str], dict[str, list[Row]]]:
-        """The ids of the records this page touches, and their rows."""
+        """The ids of the records this page touches that may hold rows already (not created in
+        it: their rows are replaced), and the rows of every record it touches."""
         events: dict[UUID, list[Any]] = defaultdict(list)
         tips: dict[UUID, RecordRef] = {}
         for note in page:
@@ -255,7 +256,8 @@ class Views:
             (self._state(aggregate_id, evs, cache), tips[aggregate_id])
             for aggregate_id, evs in events.items()
         ]
-        return [str(aggregate_id) for aggregate_id in events], model.rows(records)
+        held = [str(record) for record, evs in events.items() if evs[0].originator_version > 1]
+        return held, model.rows(records)
 
     def _state(
         self, aggregate_id: UUID, events: list[Any], cache: OrderedDict[UUID, Aggregate]
