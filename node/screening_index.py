@@ -41,7 +41,9 @@ class ScreeningIndex(ReadModel):
         "xcnet_screen_digest": "position BIGINT PRIMARY KEY, count BIGINT NOT NULL, digest TEXT NOT NULL",
     }
     indexes = (
-        "CREATE INDEX IF NOT EXISTS xcnet_screen_key_key ON {t}xcnet_screen_key (key)",
+        # Candidates are read from this index alone, without visiting the table's rows.
+        "CREATE INDEX IF NOT EXISTS xcnet_screen_key_cover ON {t}xcnet_screen_key (key, record, party)",
+        "DROP INDEX IF EXISTS {t}xcnet_screen_key_key",
         "CREATE INDEX IF NOT EXISTS xcnet_screen_key_record ON {t}xcnet_screen_key (record)",
         "CREATE INDEX IF NOT EXISTS xcnet_screen_code_code ON {t}xcnet_screen_code (code)",
         "CREATE INDEX IF NOT EXISTS xcnet_screen_code_record ON {t}xcnet_screen_code (record)",
