@@ -123,15 +123,36 @@ class NameMatch:
         return f"{self.query!r} vs {self.matched!r}: {aligned}{legal}"
 
 
+@dataclass(frozen=True, slots=True)
+class _Profile:
+    """What `compare` needs of one name, worked out once per name."""
+
+    parts: list[NamePart]
+    described: frozenset[str]
+    legal_forms: frozenset[str]
+    all_minor: bool
+
+
+@functools.lru_cache(maxsize=65536)
+def _profile(name: str) -> _Profile | None:
+    analysed = analyze(name)
+    if analysed is None:
+        return None
+    every = list(analysed.parts)
+    return _Profile(
+        every, frozenset(_described(analysed)), legal_forms(analysed), all(minor(p) for p in every)
+    )
+
+
 def compare(query: str, candidate: str, weight: Weight) -> NameMatch | None:
     """Score one query name against one candidate name (0-1), with the aligned tokens."""
-    q, c = analyze(query), analyze(candidate)
-    if q is None or c is None:
+    q, c = _profile(query), _profile(candidate)
+    if q is None or c is None or q.all_minor:
         return None
-    q_parts = list(q.parts)
-    c_parts = _reorder(q_parts, list(c.parts))
+    q_parts = q.parts
+    c_parts = _reorder(q_parts, c.parts)
 
-    described = _described(q) | _described(c)
+    described = q.described | c.described
 
     def part_weight(part: NamePart) -> float:
         if minor(part):
@@ -151,9 +172,9 @@ def compare(query: str, candidate: str, weight: Weight) -> NameMatch | None:
                 round(score, 3),
             )
         )
-    if total <= 0 or all(minor(p) for p in q_parts):
+    if total <= 0:
         return None
-    forms = legal_forms(q) & legal_forms(c)
+    forms = q.legal_forms & c.legal_forms
     return NameMatch(
         score=matched / total,
         evidence=matched,

@@ -221,8 +221,14 @@ def screen(
     total = max(count, 1)
     df = key_counts(_tokens(application, rows))
 
+    weights: dict[str, float] = {}
+
     def weight(token: str) -> float:
-        return names.token_weight(df.get(token, 0), total) if not _dense(token) else 0.9
+        found = weights.get(token)
+        if found is None:
+            found = names.token_weight(df.get(token, 0), total) if not _dense(token) else 0.9
+            weights[token] = found
+        return found
 
     hits = []
     for row in rows:
@@ -456,7 +462,7 @@ def _match_parties(
                 if match.legal_form:
                     found.append("legal form")
                 why.append(f"name {match.score:.2f}: {match.explain()}")
-            elif match is not None:
+            elif match is not None and found:
                 why.append(
                     f"name {match.score:.2f} below the threshold {threshold}: {match.explain()}"
                 )
