@@ -8,6 +8,7 @@ at a held (aggregate, version) is kept as an equivocation proof and stops that a
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 from collections.abc import Sequence
@@ -294,6 +295,7 @@ def ingest(
 
 
 _VERIFIERS = os.cpu_count() or 1
+_AHEAD_FROM = 64  # records: below this, verifying in threads costs more than it saves
 
 
 @functools.cache
@@ -301,10 +303,29 @@ def _verifier() -> ThreadPoolExecutor:
     return ThreadPoolExecutor(_VERIFIERS, thread_name_prefix="xcnet-verify")
 
 
+def verify_ahead(node: Node, raws: Sequence[bytes]) -> None:
+    """Verify the signatures of a page's records that this node does not hold yet, on every
+    core, before `ingest` takes the page (a pull does this for the next page while it ingests
+    this one). Nothing is decided here: `ingest` finds the answers remembered."""
+    if _VERIFIERS < 2 or len(raws) < _AHEAD_FROM:
+        return
+    envelopes = []
+    for raw in raws:
+        with contextlib.suppress(ProtocolError):
+            envelopes.append(envelope_of(raw))
+    held = {
+        record: version
+        for record, version, _ in node.sidecar.newest_versions(
+            list({e.header.aggregate for e in envelopes})
+        )
+    }
+    _verify_ahead([e for e in envelopes if e.header.version > held.get(e.header.aggregate, 0)])
+
+
 def _verify_ahead(envelopes: Sequence[Envelope]) -> None:
     """Verify a page's signatures on every core before the checks run in protocol order; the
     answers are remembered (protocol.crypto.verify), so the ordered checks find them done."""
-    if _VERIFIERS < 2 or len(envelopes) < 64:
+    if _VERIFIERS < 2 or len(envelopes) < _AHEAD_FROM:
         return
     size = -(-len(envelopes) // _VERIFIERS)
     chunks = [envelopes[i : i + size] for i in range(0, len(envelopes), size)]

@@ -16,7 +16,7 @@ import aiohttp
 from aiohttp import web
 from yarl import URL
 
-from node.ingest import IngestReport, ingest, tracked_position
+from node.ingest import IngestReport, ingest, tracked_position, verify_ahead
 from node.peers import Peer
 from node.service import Node
 from protocol import canonical
@@ -116,12 +116,21 @@ class PeerClient:
         ]
         return Page(after, envelopes, max(position, after), head)
 
+    async def fetch_ahead(self, pool: ThreadPoolExecutor, after: int, *, wait: int = 0) -> Page:
+        """The page after `after`, its signatures verified (on the other cores, while this
+        node ingests the page before it)."""
+        page = await self.fetch_page(after, wait=wait)
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(pool, verify_ahead, self.node, page.envelopes)
+        return page
+
     async def pages(
         self, pool: ThreadPoolExecutor, *, wait: int = 0
     ) -> AsyncGenerator[tuple[IngestReport, int, int]]:
         """Ingest the peer's log page by page; yields (report, position now, the peer's head).
 
-        The next page is fetched while this one is ingested (the peer builds it meanwhile). It is
+        The next page is fetched and its signatures verified while this one is ingested (the
+        peer builds it meanwhile, and verification leaves the interpreter to libsodium). It is
         used only if it starts where this node's tracked position for the peer now stands: a
         concurrent pull by another process makes it fetch again from there.
         """
@@ -135,7 +144,7 @@ class PeerClient:
                 if page is None or page.after != after:
                     page = await self.fetch_page(after, wait=wait)
                 ahead = (
-                    asyncio.create_task(self.fetch_page(page.position, wait=wait))
+                    asyncio.create_task(self.fetch_ahead(pool, page.position, wait=wait))
                     if page.position < page.head
                     else None
                 )
