@@ -16,7 +16,7 @@ import hashlib
 import json
 import re
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -27,7 +27,7 @@ from aggregates.controls import CATCH_ALL, check_control_entry, check_hs_code
 from aggregates.denial import Basis
 from node import names
 from node.errors import BadInput
-from node.screening_index import ScreeningIndex, codes, identifier_key
+from node.screening_index import Remembered, ScreeningIndex, codes, identifier_key
 from node.service import Node
 
 REQUIRED = "consultation required"
@@ -213,13 +213,11 @@ def screen(
     index = views[ScreeningIndex.name]
     assert isinstance(index, ScreeningIndex)
 
-    def key_counts(keys: Sequence[str]) -> dict[str, int]:
-        return index.counts.get(views, keys, position)
-
-    candidates = _candidates(node, application, key_counts)
+    remembered = index.remembered
+    candidates = _candidates(node, application, remembered, position)
     rows = _rows(node, sorted(candidates))
     total = max(count, 1)
-    df = key_counts(_tokens(application, rows))
+    df = remembered.counts(views, _tokens(application, rows), position)
 
     weights: dict[str, float] = {}
 
@@ -276,7 +274,7 @@ def _first(row: Any) -> str:
 
 
 def _candidates(
-    node: Node, application: Application, key_counts: Callable[[Sequence[str]], dict[str, int]]
+    node: Node, application: Application, remembered: Remembered, position: int
 ) -> dict[str, set[int]]:
     """Denial records worth scoring, with the parties in them that share keys with the query."""
     views = node.views
@@ -287,24 +285,18 @@ def _candidates(
         wanted |= {identifier_key(i) for i in party.identifiers}
     found: dict[str, set[int]] = defaultdict(set)
     if wanted:
-        counts = key_counts(sorted(wanted))
-        usable = sorted(counts, key=lambda k: counts[k])
+        counts = remembered.counts(views, sorted(wanted), position)
         # A key held by thousands of parties finds nothing worth scoring: a name of only such
         # words ("Global Technology Trading") could not reach the evidence floor anyway.
-        chosen = [k for k in usable if counts[k] <= _COMMON]
-        rows = _in(
-            views,
-            "SELECT record, party, key FROM {t}xcnet_screen_key WHERE key IN ({marks})",
-            chosen,
-        )
+        chosen = sorted(k for k in counts if counts[k] <= _COMMON)
         total = sum(counts.values()) or 1
-        evidence: dict[tuple[str, int], float] = defaultdict(float)
-        for record, index, key in rows:
-            evidence[(record, int(index))] += (
-                1.0 if key.startswith("id:") else names.token_weight(counts[key], total)
-            )
-        best = sorted(evidence, key=lambda rp: (-evidence[rp], rp))[:_CANDIDATES]
-        for record, index in best:
+        evidence: dict[int, float] = defaultdict(float)
+        for key, filed in remembered.postings(views, chosen, position).items():
+            weight = 1.0 if key.startswith("id:") else names.token_weight(counts[key], total)
+            for code in filed:
+                evidence[code] += weight
+        ranked = sorted((-e, remembered.party(code)) for code, e in evidence.items())
+        for _, (record, index) in ranked[:_CANDIDATES]:
             found[record].add(index)
     if not application.parties:
         codes = sorted({c for i in application.items for c in codes(i.control_entry, i.hs_code)})

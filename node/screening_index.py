@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from array import array
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
@@ -22,8 +23,12 @@ from node.views import ReadModel, Row, Views
 #: Entries of one key counted at most (beyond it a word's weight hardly changes, and counting
 #: every entry of a common word is what costs).
 COUNT_CAP = 10_000
-#: Keys remembered at most between changes of the index (then it starts again).
-_REMEMBERED = 200_000
+#: Keys counted and parties filed remembered at most between changes of the index (beyond
+#: either, it starts again).
+_KEYS = 200_000
+_POSTINGS = 2_000_000
+_PARTY_BITS = 20
+_PARTY_MASK = (1 << _PARTY_BITS) - 1
 
 
 class ScreeningIndex(ReadModel):
@@ -50,7 +55,7 @@ class ScreeningIndex(ReadModel):
     )
 
     def __init__(self) -> None:
-        self.counts = KeyCounts()
+        self.remembered = Remembered()
 
     def rows(self, records: Sequence[tuple[Aggregate, RecordRef]]) -> dict[str, list[Row]]:
         denials: list[Row] = []
@@ -73,24 +78,60 @@ class ScreeningIndex(ReadModel):
         }
 
 
-class KeyCounts:
-    """How many parties each key is filed under, remembered in this process while the index
-    stands at one log position (it changes only when a catch-up writes to it): a query's
-    common words are counted once, not by every query."""
+class Remembered:
+    """What queries read of the key table, remembered in this process while the index stands at
+    one log position (it moves only when a catch-up writes to it): how many parties each key
+    is filed under, and which, so that the words many queries share are read once."""
 
     def __init__(self) -> None:
         self.position: int | None = None
-        self._counts: dict[str, int] = {}
+        self._reset()
 
-    def get(self, views: Views, keys: Sequence[str], position: int) -> dict[str, int]:
+    def _reset(self) -> None:
+        self._counts: dict[str, int] = {}
+        self._postings: dict[str, array[int]] = {}
+        self._records: list[str] = []
+        self._record_ids: dict[str, int] = {}
+        self._held = 0
+
+    def _at(self, position: int) -> None:
+        if position != self.position or len(self._counts) > _KEYS or self._held > _POSTINGS:
+            self.position = position
+            self._reset()
+
+    def counts(self, views: Views, keys: Sequence[str], position: int) -> dict[str, int]:
         """The counts of these keys (capped at COUNT_CAP; keys filed nowhere left out) in the
         index at `position`, the position its screened-set summary was taken at."""
-        if position != self.position or len(self._counts) > _REMEMBERED:
-            self.position, self._counts = position, {}
+        self._at(position)
         missing = [k for k in dict.fromkeys(keys) if k not in self._counts]
         if missing:
             self._counts.update(count_keys(views, missing))
         return {k: c for k in keys if (c := self._counts[k])}
+
+    def postings(self, views: Views, keys: Sequence[str], position: int) -> dict[str, array[int]]:
+        """The parties filed under each of these keys in the index at `position`, each as a
+        number that `party` turns back into (record, party index)."""
+        self._at(position)
+        missing = [k for k in dict.fromkeys(keys) if k not in self._postings]
+        for start in range(0, len(missing), 500):
+            chunk = missing[start : start + 500]
+            found: dict[str, array[int]] = {k: array("q") for k in chunk}
+            marks = ", ".join("?" * len(chunk))
+            statement = (
+                f"SELECT key, record, party FROM {{t}}xcnet_screen_key WHERE key IN ({marks})"
+            )
+            for key, record, index in views.query(statement, chunk):
+                rid = self._record_ids.get(record)
+                if rid is None:
+                    rid = self._record_ids[record] = len(self._records)
+                    self._records.append(record)
+                found[key].append(rid << _PARTY_BITS | int(index))
+            self._postings.update(found)
+            self._held += sum(map(len, found.values()))
+        return {k: self._postings[k] for k in keys}
+
+    def party(self, code: int) -> tuple[str, int]:
+        return self._records[code >> _PARTY_BITS], code & _PARTY_MASK
 
 
 def count_keys(views: Views, keys: Sequence[str]) -> dict[str, int]:

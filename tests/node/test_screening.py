@@ -169,7 +169,7 @@ def test_a_write_is_screened_at_once_and_the_digest_names_the_set(
     assert "KR-2026-0001" in [h["national_ref"] for h in hits_of(result)]
 
 
-def test_counts_remembered_between_queries_are_not_used_once_another_process_changes_the_index(
+def test_counts_and_candidates_remembered_by_a_process_are_dropped_once_another_changes_the_index(
     partners: tuple[Node, Node], clock: FakeClock
 ) -> None:
     _, kr = partners
@@ -209,7 +209,7 @@ def test_counts_remembered_between_queries_are_not_used_once_another_process_cha
     index = kr.views[ScreeningIndex.name]
     assert isinstance(index, ScreeningIndex)
     keys = sorted(names.index_keys("Zenit Mikrosistemy Trading"))
-    remembered = index.counts.get(kr.views, keys, warm["screened"]["log_position"])
+    remembered = index.remembered.counts(kr.views, keys, warm["screened"]["log_position"])
     assert remembered == {k: c for k, c in count_keys(kr.views, keys).items() if c}
     assert remembered["zenit"] == 4
 
