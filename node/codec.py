@@ -109,10 +109,32 @@ def encode_value(value: object, hint: object) -> object:
 
 def decode_value(value: object, hint: object, path: str) -> object:
     """The typed value of a canonical value for a field of type `hint`; errors name `path`."""
-    return _decoder(hint)(value, path)
+    try:
+        return _decoder(hint)(value)
+    except _Misfit as misfit:
+        raise EncodingInvalid(f"{path}{misfit.path}: {misfit.message}") from None
 
 
-Decoder = Callable[[object, str], object]
+Decoder = Callable[[object], object]
+
+
+class _Misfit(Exception):
+    """A value that does not fit its type, with where it sits below the field. Paths are
+    built only on this error path: decoding a valid record formats no strings."""
+
+    def __init__(self, message: str, path: str = "") -> None:
+        super().__init__(message)
+        self.message, self.path = message, path
+
+
+def _locate(parts: typing.Iterable[tuple[str, Decoder, object]]) -> _Misfit:
+    """The first part that does not decode, as a misfit with its step in the path."""
+    for step, decode, value in parts:
+        try:
+            decode(value)
+        except _Misfit as misfit:
+            return _Misfit(misfit.message, step + misfit.path)
+    raise AssertionError("a decoder failed once and not again")
 
 
 @functools.cache
@@ -122,57 +144,63 @@ def _decoder(hint: object) -> Decoder:
     origin = typing.get_origin(hint)
     if origin in (typing.Union, types.UnionType):
         inner = _decoder(next(arg for arg in typing.get_args(hint) if arg is not type(None)))
-        return lambda value, path: None if value is None else inner(value, path)
+        return lambda value: None if value is None else inner(value)
     if origin is tuple:
         item = _decoder(typing.get_args(hint)[0])
 
-        def decode_tuple(value: object, path: str) -> object:
-            items = _expect(value, list, path)
-            return tuple(item(v, f"{path}[{i}]") for i, v in enumerate(items))
+        def decode_tuple(value: object) -> object:
+            items = _expect(value, list)
+            try:
+                return tuple(map(item, items))
+            except _Misfit:
+                raise _locate((f"[{i}]", item, v) for i, v in enumerate(items)) from None
 
         return decode_tuple
     if origin is dict:
         entry = _decoder(typing.get_args(hint)[1])
 
-        def decode_dict(value: object, path: str) -> object:
-            mapping = _expect(value, dict, path)
-            return {k: entry(v, f"{path}.{k}") for k, v in mapping.items()}
+        def decode_dict(value: object) -> object:
+            mapping = _expect(value, dict)
+            try:
+                return {k: entry(v) for k, v in mapping.items()}
+            except _Misfit:
+                raise _locate((f".{k}", entry, v) for k, v in mapping.items()) from None
 
         return decode_dict
     if not isinstance(hint, type):
 
-        def unsupported(value: object, path: str) -> object:
-            raise EncodingInvalid(f"{path}: unsupported field type {hint!r}")
+        def unsupported(value: object) -> object:
+            raise _Misfit(f"unsupported field type {hint!r}")
 
         return unsupported
     if issubclass(hint, enum.Enum):
         kind: type[enum.Enum] = hint
 
-        def decode_enum(value: object, path: str) -> object:
+        def decode_enum(value: object) -> object:
             try:
                 return kind(value)
             except ValueError:
-                raise EncodingInvalid(f"{path}: {value!r} is not a {kind.__name__}") from None
+                raise _Misfit(f"{value!r} is not a {kind.__name__}") from None
 
         return decode_enum
     if hint is UUID:
 
-        def decode_uuid(value: object, path: str) -> object:
-            raw = _expect(value, bytes, path)
+        def decode_uuid(value: object) -> object:
+            raw = _expect(value, bytes)
             if len(raw) != 16:
-                raise EncodingInvalid(f"{path}: a UUID is 16 bytes")
+                raise _Misfit("a UUID is 16 bytes")
             return UUID(bytes=raw)
 
         return decode_uuid
     if hint is datetime:
-        return lambda value, path: from_micros(_expect(value, int, path))
+        return lambda value: from_micros(_expect(value, int))
     if hint is date:
 
-        def decode_date(value: object, path: str) -> object:
+        def decode_date(value: object) -> object:
             try:
-                return date.fromisoformat(_expect(value, str, path))
+                return date.fromisoformat(_expect(value, str))
             except ValueError:
-                raise EncodingInvalid(f"{path}: not an ISO date") from None
+                raise _Misfit("not an ISO date") from None
 
         return decode_date
     if dataclasses.is_dataclass(hint):
@@ -181,21 +209,24 @@ def _decoder(hint: object) -> Decoder:
         fields = {f.name: _decoder(nested[f.name]) for f in dataclasses.fields(cls)}
         names = set(fields)
 
-        def decode_dataclass(value: object, path: str) -> object:
-            mapping = _expect(value, dict, path)
+        def decode_dataclass(value: object) -> object:
+            mapping = _expect(value, dict)
             if mapping.keys() != names:
-                raise EncodingInvalid(f"{path}: fields {sorted(mapping)} are not {sorted(names)}")
-            return cls(**{k: d(mapping[k], f"{path}.{k}") for k, d in fields.items()})
+                raise _Misfit(f"fields {sorted(mapping)} are not {sorted(names)}")
+            try:
+                return cls(**{k: d(mapping[k]) for k, d in fields.items()})
+            except _Misfit:
+                raise _locate((f".{k}", d, mapping[k]) for k, d in fields.items()) from None
 
         return decode_dataclass
     plain: type = hint
-    return lambda value, path: _expect(value, plain, path)
+    return lambda value: _expect(value, plain)
 
 
 _V = typing.TypeVar("_V")
 
 
-def _expect(value: object, kind: type[_V], path: str) -> _V:
+def _expect(value: object, kind: type[_V]) -> _V:
     if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
-        raise EncodingInvalid(f"{path}: expected {kind.__name__}, got {type(value).__name__}")
+        raise _Misfit(f"expected {kind.__name__}, got {type(value).__name__}")
     return value
