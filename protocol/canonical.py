@@ -55,19 +55,12 @@ def encode(value: object) -> bytes:
 def decode(data: bytes) -> object:
     """Decode strict canonical msgpack, refusing any other encoding of the value.
 
-    Maps are checked for key type and order as they are decoded; the value is then packed
-    again (msgpack packs every integer and length in its shortest form) and compared.
+    One walk over the decoded value checks types, nesting and the order of map keys; the value
+    is then packed again (msgpack packs every integer and length in its shortest form, and a
+    repeated key leaves the map shorter) and compared byte for byte.
     """
     try:
-        value = msgpack.unpackb(
-            data,
-            raw=False,
-            use_list=True,
-            strict_map_key=False,
-            object_pairs_hook=_ordered_map,
-        )
-    except EncodingInvalid:
-        raise
+        value = msgpack.unpackb(data, raw=False, use_list=True, strict_map_key=False)
     except Exception as error:
         raise EncodingInvalid(f"not msgpack: {error}") from None
     _check(value, 0)
@@ -76,32 +69,28 @@ def decode(data: bytes) -> object:
     return value
 
 
-def _ordered_map(pairs: list[tuple[object, object]]) -> dict[object, object]:
-    previous = b""
-    for key, _ in pairs:
-        if not isinstance(key, (str, int)) or isinstance(key, bool):
-            raise EncodingInvalid(f"map key {key!r} is not a str or int")
-        packed = _packed_key(key)
-        if packed <= previous:
-            raise EncodingInvalid("not the canonical encoding of its value (map key order)")
-        previous = packed
-    return dict(pairs)
-
-
 def _check(value: object, depth: int) -> None:
-    """Only the canonical types, nested at most 32 deep (maps were checked as decoded)."""
+    """Only the canonical types, nested at most 32 deep, map keys str or int in order."""
     if depth > _MAX_DEPTH or (depth == _MAX_DEPTH and isinstance(value, (list, dict)) and value):
         raise EncodingInvalid("nesting deeper than 32 levels")
-    if isinstance(value, list):
+    if type(value) is list:
         for item in value:
-            if isinstance(item, (list, dict)) or not isinstance(item, _SCALARS):
+            if type(item) in _CONTAINERS or not isinstance(item, _SCALARS):
                 _check(item, depth + 1)
-    elif isinstance(value, dict):
-        for item in value.values():
-            if isinstance(item, (list, dict)) or not isinstance(item, _SCALARS):
+    elif type(value) is dict:
+        previous = b""
+        for key, item in value.items():
+            if type(key) is not str and type(key) is not int:
+                raise EncodingInvalid(f"map key {key!r} is not a str or int")
+            packed = _packed_key(key)
+            if packed <= previous:
+                raise EncodingInvalid("not the canonical encoding of its value (map key order)")
+            previous = packed
+            if type(item) in _CONTAINERS or not isinstance(item, _SCALARS):
                 _check(item, depth + 1)
     elif value is not None and not isinstance(value, _SCALARS):
         raise EncodingInvalid(f"type {type(value).__name__} has no canonical encoding")
 
 
+_CONTAINERS = (list, dict)
 _SCALARS = (bool, int, str, bytes)
