@@ -11,54 +11,52 @@ from itertools import pairwise
 from typing import Any
 
 # The figures come from this run; the profile shares from py-spy runs of the same paths
-# (`py-spy record -r 200 -f raw`) on this machine at commit 119eb74, quoted with their sizes.
-PROFILED = "119eb74"
+# (`py-spy record -r 200 -f raw`) on this machine at this commit, quoted with their sizes.
+PROFILED = "e7434c4"
 
 
 def _authoring(f: dict[str, float]) -> str:
     views = f["views_seconds"] / f["seconds"]
     sign, plain = f["sign_per_s_one_core"], f["plain_per_s"]
     cap = sign / (sign + plain)
-    verdict = "at the limit of" if cap >= 0.8 else "beyond"
     return (
-        f"**Authoring.** The read models take {views:.0%} of the write: after each save "
-        "`Views.catch_up` reads the batch back from the log, decodes it and builds the "
-        "screening rows, with rigour analysing every party name. The store write alone is "
-        f"{f['store_ratio']:.2f}x the plain application. Its physical limit is signing: at "
-        f"{sign:,.0f} Ed25519 signatures/s on one core against {plain:,.0f} plain saves/s, "
-        f"signing alone caps the ratio at {cap:.2f}x, and the envelope's header encoding "
-        f"and SHA-256 take it a little lower: the 0.8x goal is {verdict} pyca signing on "
-        f"this machine. A py-spy profile of `issue_denials` (commit {PROFILED}, "
-        "10,000-denial batches): read-model catch-up 50% (decoding the batch again 14%, since "
-        "the decoded-event cache holds 4,096 entries and a batch is 10,000; screening rows "
-        "15%, of which rigour 7%; SQL inserts 9%); sealing 17% (body encoding 7%, signing "
-        "5%); one `select_events` per draft to refuse a reused reference 10%; `Denial.issue` "
-        "6%. Changes in node/: check a batch's references with one "
-        "`SELECT … WHERE originator_id IN (…)` per few hundred in `issue_denials` (a fifth "
-        "of the store write's time by the profile); have `Node.save` pass the saved events "
-        "to `Views` (or size the event cache to the batch) so a write is not decoded again; "
-        "and PyNaCl signing (twice pyca's rate) to lift the cap above 0.9x. The read models' "
-        "own work, about a third of the total, stays while the screening index is built "
-        "inline with the write."
+        f"**Authoring.** The store write is {f['store_ratio']:.2f}x the plain application; with "
+        f"the read models caught up after it, {f['ratio']:.2f}x (they take {views:.0%} of the "
+        "total: the screening index analyses every party name with rigour and writes its key "
+        "rows). Writes no longer wait for the read models: a running server catches them up in "
+        "the background and every query catches up first. Signing is not the bound: at "
+        f"{sign:,.0f} libsodium signatures/s on one core against {plain:,.0f} plain saves/s it "
+        f"alone would allow {cap:.2f}x. A py-spy profile of the store write (`issue_denials` "
+        f"less catch-up, commit {PROFILED}, 10,000-denial batches): sealing 47% (the typed "
+        "body to canonical values 20%, canonical encoding with its key sort and checks 14%, "
+        "signing 9%, the header 5%), `Denial.issue` 27% (the baseline does the same), "
+        "eventsourcing's own save path about 15% (a `Protocol` isinstance per aggregate 6%), "
+        "the SQLite insert 4%. What is left over the baseline is the envelope itself: "
+        "canonical encoding of body and header, two SHA-256 and a signature per record. "
+        "Encoding bodies straight into canonical key order (no sort, no second walk) would "
+        "take perhaps 0.05x more."
     )
 
 
 def _ingest(f: dict[str, float]) -> str:
-    share = f["replicated_per_s"] / f["verify_per_s_one_core"]
+    per_record = 1e6 / f["replicated_per_s"]
+    libsodium = f.get("libsodium_verify_per_s_one_core", float("nan"))
     return (
-        f"**Ingest.** At {f['replicated_per_s']:,.0f} records/s, verification needs {share:.0%} "
-        "of one core, so the bound is elsewhere. A py-spy profile of `xcnet sync --once` "
-        f"pulling 20,000 records (commit {PROFILED}, busy samples): read-model catch-up 46% "
-        "(screening rows 15%, their SQL writes 12%), Ed25519 verification 24% (ahead of the "
-        "checks on a thread pool), the ordered checks of `_Batch.take` 10%, chain-tip lookups "
-        "5%. The receiving process used 0.8 of a core (7.6 s of CPU in 9.5 s): it waits while "
-        "the server builds each page and the server waits while it ingests. Changes in node/: "
-        "fetch page n+1 while page n is ingested (`PeerClient.pull_page`); take the read-model "
-        "catch-up out of the ingest path into its own process that follows the log (the "
-        "other core; queries still catch up first, so reads stay current); look up a page's "
-        "chain tips in one query; and verify with libsodium (PyNaCl, about twice pyca per "
-        "core). Two cores of libsodium verification put the physical bound near 4x the "
-        "baseline; the 2x goal needs everything but verification off the critical path."
+        f"**Ingest.** {f['replicated_per_s']:,.0f} records/s is {per_record:.0f} µs a record "
+        f"on the receiving side, where one libsodium verification costs {1e6 / libsodium:.0f} "
+        "µs and runs on the other core, for the next page, while this one is checked and "
+        "stored. The bound is the Python work of taking a record in: parsing and checking the "
+        "strict canonical header, decoding the body into its typed event (a body that does "
+        "not decode must never reach a read model, so every body is decoded at ingest), the "
+        "ordered chain and origin checks, and the insert; the server building the pages "
+        "shares the same two cores. The read models are no longer in this path: `sync --once` "
+        f"catches them up once at the end ({f['with_read_models_per_s']:,.0f} records/s "
+        "with it) and a server does so in the background. Changed for this run: the next page "
+        "is fetched and its signatures verified while this one is ingested; chain tips come "
+        "in one query a page; Ed25519 is libsodium's; body decoding formats no field paths "
+        "unless a value is wrong; canonical decoding checks a map in one walk. Reaching 2x "
+        "the pyca rate would need a page's checks split across processes (decoding cannot "
+        "share the interpreter) or a compiled decoder for headers and bodies."
     )
 
 
@@ -66,7 +64,8 @@ def _propagation(f: dict[str, float]) -> str:
     return (
         f"**Propagation.** A save on the origin takes {f['save_p50_ms']:.0f} ms (p50); the "
         "origin's log watcher polls its head every 50 ms and wakes the long polls of its "
-        f"{f['peers_each']:.0f} peers, which then verify, store and catch up their read models. "
+        f"{f['peers_each']:.0f} peers, which then verify and store it (their read models "
+        "follow in the background). "
         f"The first node has the record after {f['one_node_p50_ms']:.0f} ms (p50), the last "
         f"after {f['p50_ms']:.0f} ms: the difference is {f['nodes']:.0f} processes sharing "
         "2 cores while each also relays the record to the others: each receiving node was "
@@ -105,18 +104,17 @@ def _rebuild(f: dict[str, float]) -> str:
         f"**Rebuild.** Reading the log runs at {f['read_per_s']:,.0f} events/s; only parsing "
         f"and decoding the same log into events runs at {f['decode_per_s']:,.0f} events/s, "
         f"{f['decode_per_s'] / f['read_per_s']:.2f}x the read, so decoding alone caps the "
-        "ratio below the goal before any row is built. A py-spy profile of `views.rebuild()` "
-        f"over 20,000 events (commit {PROFILED}): decoding envelopes into events 32% (body "
-        "decoding 23%, strict canonical msgpack 9%), screening rows 26% (name keys 14% with "
-        "rigour's analysis 8.5%, the JSON text of a row 6.5%), SQL inserts into the indexed "
-        "screening tables 21%, reading the log 7%. Changes in node/: build the screening rows "
-        "from the body map, without a domain event and aggregate, for a record's first "
-        "version (most denials); cache name analysis per distinct name; drop the screening "
-        "indexes during a rebuild and create them after; decode and build rows in a second "
-        f"process. Together perhaps 3-4x, about {3.5 * f['ratio']:.2f}x the read: per-event "
-        "Python decoding remains the bound, and 0.5x a raw log read (a loop in C) is not "
-        "reachable in CPython for this data. A goal against the decode rate (this row's third "
-        "figure) would be."
+        "ratio far below the goal before any row is built: 0.5x a raw log read (a loop in C) "
+        "is not reachable in CPython for this data; a goal against the decode rate (this "
+        "row's third figure) would be. The rebuild runs at "
+        f"{f['rebuild_per_s'] / f['decode_per_s']:.2f}x the decode rate. A py-spy profile of "
+        f"`views.rebuild()` over 20,000 events (commit {PROFILED}): SQL inserts into the "
+        "indexed screening tables 25%, decoding envelopes into events 25% (building the "
+        "nested party and item values 13%), screening rows 18% (name keys 16%, rigour's "
+        "analysis 11%), parsing headers 6%, reading the log 4%, commits 3%. Changes in "
+        "node/: build the screening rows from the body map, without a domain event and "
+        "aggregate, for a record's first version (most denials); drop the screening indexes "
+        "during a rebuild and create them after; build rows in a second process."
     )
 
 
@@ -148,10 +146,17 @@ def _scale(figures: dict[str, dict[str, float]]) -> str:
         "but every node also relays what it holds, so a receiving node is served each record "
         f"by nearly every peer (copies per record and receiver: {served} nodes), n(n-1)^2 "
         "deliveries in all, each one a page row built, sent, parsed and compared. Ingest "
-        "drops a copy whose header digest it holds before verifying it (since 09d7731), so a "
-        "duplicate is cheap but not free. Change in node/: let a server leave out of a page "
-        "the records whose origin the caller follows directly and reached recently (relay "
-        "what a peer cannot get from the origin), which makes the deliveries n(n-1)."
+        "drops a copy whose header digest it holds before verifying it, so a duplicate is "
+        "cheap but not free. A relay rule would make the deliveries n(n-1), and the simple "
+        "one does not work: if the caller names the origins it follows directly and the relay "
+        "leaves their records out, live records (the whole of this row) are relayed anyway, "
+        "because the relay's long poll answers before the caller's position at the origin "
+        "has moved; and a record the caller had not yet pulled from its origin is missing for "
+        "as long as the origin is down. The rule that works needs each relay to keep, per "
+        "record, its position in the origin's log when it took the record from the origin, "
+        "and the caller to send its own position there with each pull: the relay then leaves "
+        "out exactly what the caller holds. That is a protocol change (PROTOCOL.md §5) for "
+        "an issue of its own."
     )
 
 
