@@ -21,10 +21,12 @@ def _authoring(f: dict[str, float]) -> str:
     cap = sign / (sign + plain)
     return (
         f"**Authoring.** The store write is {f['store_ratio']:.2f}x the plain application; with "
-        f"the read models caught up after it, {f['ratio']:.2f}x (they take {views:.0%} of the "
+        f"the read models caught up, {f['ratio']:.2f}x (they take {views:.0%} of the "
         "total: the screening index analyses every party name with rigour and writes its key "
-        "rows). Writes no longer wait for the read models: a running server catches them up in "
-        "the background and every query catches up first. Signing is not the bound: at "
+        "rows; they take the events as written, not decoded again). A write brings them up to "
+        "date before it returns, so the next command finds them current; that work is the "
+        "index's, not the write's, and would only move elsewhere if deferred. Signing is not "
+        "the bound: at "
         f"{sign:,.0f} libsodium signatures/s on one core against {plain:,.0f} plain saves/s it "
         f"alone would allow {cap:.2f}x. A py-spy profile of the store write (`issue_denials` "
         f"less catch-up, commit {PROFILED}, 10,000-denial batches): sealing 47% (the typed "
