@@ -100,6 +100,9 @@ def event_topics(kind: type[Aggregate]) -> list[str]:
 class Views:
     """The node's read models, caught up from its log."""
 
+    #: Events applied to one model in one catch-up from which its tables are tidied (`tidy`).
+    tidy_after = 5000
+
     def __init__(self, app: NodeApplication, models: Sequence[ReadModel]) -> None:
         self.app = app
         self.recorder = app.process_recorder
@@ -145,11 +148,29 @@ class Views:
         for model in self.models.values():
             for _attempt in range(5):
                 try:
-                    applied += self._catch_up(model)
+                    done = self._catch_up(model)
                     break
                 except IntegrityError:
                     continue  # another process moved this view first: read its position again
+            else:
+                done = 0
+            if done >= self.tidy_after:
+                self.tidy(model)
+            applied += done
         return applied
+
+    def tidy(self, model: ReadModel) -> None:
+        """After a bulk write, have PostgreSQL vacuum and analyse the model's tables at once.
+
+        Until a table is vacuumed its index-only scans read the table as well (the visibility
+        map is empty), which made new screening queries over 100,000 fresh denials take
+        seconds; autovacuum gets there too, but minutes later. SQLite needs nothing.
+        """
+        if not self.postgres:
+            return
+        with self.datastore.cursor() as cursor:  # autocommit: VACUUM runs outside a transaction
+            for table in model.tables:
+                cursor.execute(f"VACUUM (ANALYZE) {self.prefix}{table}")
 
     def _catch_up(self, model: ReadModel) -> int:
         applied = 0
@@ -197,6 +218,7 @@ class Views:
                     counts[name] += len(page)
                 if head:
                     self._track(writer, model, head)
+            self.tidy(model)
         return counts
 
     def lock(self, writer: Writer, model: ReadModel) -> int:
