@@ -2,8 +2,9 @@
 
 .venv/bin/python -m bench.footprint [--records 1000000]
 
-`xcnet serve --no-sync` runs on (a copy of) a home holding the log; a pinned peer `kr` pulls
-the whole log from position 0 with signed requests, page after page, exactly as its sync does,
+`xcnet serve --no-sync --no-views` (as in bench.replication) runs on (a copy of) a home
+holding the log; a pinned peer `kr` pulls the whole log from position 0 with signed requests,
+page after page, exactly as its sync does,
 but drops the pages instead of ingesting them (the receiver's cost is the ingest row's). The
 server's peak RSS is VmHWM in /proc/PID/status.
 """
@@ -60,7 +61,16 @@ def run(records: int = 1_000_000, *, home: Path | None = None, copy: bool = True
             held = origin.app.process_recorder.max_notification_id() or 0
             pin_all([origin, receiver], {"jp": f"http://127.0.0.1:{port}"})
         server = subprocess.Popen(
-            [XCNET, "-H", str(home), "serve", "--no-sync", "--listen", f"127.0.0.1:{port}"],
+            [
+                XCNET,
+                "-H",
+                str(home),
+                "serve",
+                "--no-sync",
+                "--no-views",
+                "--listen",
+                f"127.0.0.1:{port}",
+            ],
             stderr=subprocess.DEVNULL,
         )
         try:

@@ -2,7 +2,9 @@
 
 .venv/bin/python -m bench.replication [--records 100000]
 
-The origin `jp` is served by `xcnet serve --no-sync`; the receiver `kr` runs
+The origin `jp` is served by `xcnet serve --no-sync --no-views` (the filled log bypassed its read
+models; a node whose read models are current spends nothing on them while it serves, and
+`--no-views` stands for that without building them for the whole log); the receiver `kr` runs
 `xcnet sync --once --peer jp`: pull, verify, chain check, insert with tracking (the figure, as
 the command reports its pull time), then its read models caught up once (reported beside it).
 The baseline is single-core Ed25519 verification with pyca cryptography, measured in the same
@@ -52,7 +54,16 @@ def run(records: int = 100_000, *, origin: Path | None = None) -> FloatDict:
         jp.close()
         receiver.close()
         server = subprocess.Popen(
-            [XCNET, "-H", str(base / "jp"), "serve", "--no-sync", "--listen", f"127.0.0.1:{port}"],
+            [
+                XCNET,
+                "-H",
+                str(base / "jp"),
+                "serve",
+                "--no-sync",
+                "--no-views",
+                "--listen",
+                f"127.0.0.1:{port}",
+            ],
             stderr=subprocess.DEVNULL,
         )
         try:

@@ -25,7 +25,12 @@ from node.peers import is_loopback, load_peers, make_peer, save_peers
     "--tls/--no-tls", default=None, help="TLS with the node's certificate (always on off loopback)."
 )
 @click.option("--no-sync", is_flag=True, help="Serve only; do not pull from peers.")
-def serve(listen: str, tls: bool | None, no_sync: bool) -> Output:
+@click.option(
+    "--no-views",
+    is_flag=True,
+    help="Do not keep the read models current in the background (queries still catch up first).",
+)
+def serve(listen: str, tls: bool | None, no_sync: bool, no_views: bool) -> Output:
     """Run the federation server, and keep pulling from every peer."""
     from aiohttp import web  # the server stack loads only for the commands that use it
 
@@ -45,7 +50,7 @@ def serve(listen: str, tls: bool | None, no_sync: bool) -> Output:
         stream=sys.stderr,
     )
     node = open_node()
-    app = create_app(node, follow_peers=not no_sync)
+    app = create_app(node, follow_peers=not no_sync, keep_views_current=not no_views)
     scheme = "https" if use_tls else "http"
     print(
         f"xcnet node {node.config.node_id} serving on {scheme}://{host}:{port_text}",

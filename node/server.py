@@ -185,8 +185,11 @@ async def log_page(request: web.Request) -> web.Response:
     )
 
 
-def create_app(node: Node, *, workers: int = 4, follow_peers: bool = True) -> web.Application:
-    """The federation server for one node; with `follow_peers`, it also pulls from every peer."""
+def create_app(
+    node: Node, *, workers: int = 4, follow_peers: bool = True, keep_views_current: bool = True
+) -> web.Application:
+    """The federation server for one node; with `follow_peers`, it also pulls from every peer;
+    with `keep_views_current`, it catches the read models up whenever the log grows."""
     app = web.Application(middlewares=[authenticate], client_max_size=1024**2)
     app[NODE] = node
     app[POOL] = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="xcnet-store")
@@ -194,7 +197,9 @@ def create_app(node: Node, *, workers: int = 4, follow_peers: bool = True) -> we
     app[NONCES] = NonceCache()
 
     async def watch(app: web.Application) -> AsyncIterator[None]:
-        tasks = [asyncio.create_task(app[WATCHER].run(app)), asyncio.create_task(keep_views(app))]
+        tasks = [asyncio.create_task(app[WATCHER].run(app))]
+        if keep_views_current:
+            tasks.append(asyncio.create_task(keep_views(app)))
         yield
         for task in tasks:
             task.cancel()
