@@ -73,13 +73,14 @@ class LogWatcher:
 
 async def keep_views(app: web.Application) -> None:
     """Catch the read models up whenever the log grows. Ingest leaves them to this task, so a
-    page is stored without waiting for them; a query catches up first in any case."""
+    page is stored without waiting for them; a query catches up first in any case. On
+    shutdown the catch-up stops between pages instead of holding the server open."""
     watcher, node = app[WATCHER], app[NODE]
     seen = -1
     while not watcher.closing:
         await watcher.wait_beyond(seen, timeout=60)
         seen = watcher.head
-        await in_pool(app, node.catch_up_views)
+        await in_pool(app, functools.partial(node.catch_up_views, lambda: watcher.closing))
 
 
 class NonceCache:

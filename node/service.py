@@ -165,11 +165,11 @@ class Node:
         self.app.save(*aggregates)
         self.catch_up_views()
 
-    def catch_up_views(self) -> None:
+    def catch_up_views(self, stop: Callable[[], bool] = lambda: False) -> None:
         """Bring the read models up to the write just made. The write stands whatever happens
         here: a failure is logged, and the next query or write catches up again."""
         try:
-            self.views.catch_up()
+            self.views.catch_up(stop)
         except Exception:
             logger.exception("the read models could not catch up; the next command will retry")
 

@@ -17,7 +17,7 @@ every write and ingest and before every query, so a command sees its own result 
 from __future__ import annotations
 
 from collections import OrderedDict, defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, ClassVar
 from uuid import UUID
@@ -142,13 +142,15 @@ class Views:
     def position(self, name: str) -> int:
         return self.recorder.max_tracking_id(_tracking_name(name)) or 0
 
-    def catch_up(self) -> int:
-        """Apply everything written since each model's position; returns the events applied."""
+    def catch_up(self, stop: Callable[[], bool] = lambda: False) -> int:
+        """Apply everything written since each model's position; returns the events applied.
+        `stop` is asked between pages: a server shutting down does not wait for a long
+        catch-up (what is applied stays applied; the next catch-up goes on from there)."""
         applied = 0
         for model in self.models.values():
             for _attempt in range(5):
                 try:
-                    done = self._catch_up(model)
+                    done = self._catch_up(model, stop)
                     break
                 except IntegrityError:
                     continue  # another process moved this view first: read its position again
@@ -172,11 +174,11 @@ class Views:
             for table in model.tables:
                 cursor.execute(f"VACUUM (ANALYZE) {self.prefix}{table}")
 
-    def _catch_up(self, model: ReadModel) -> int:
+    def _catch_up(self, model: ReadModel, stop: Callable[[], bool]) -> int:
         applied = 0
         cache: OrderedDict[UUID, Aggregate] = OrderedDict()
         head = self.recorder.max_notification_id() or 0
-        while True:
+        while not stop():
             start = self.position(model.name)
             if start >= head:
                 return applied
@@ -195,6 +197,7 @@ class Views:
                 self._write(writer, model, ids, rows)
                 self._track(writer, model, page[-1].id)
             applied += len(page)
+        return applied
 
     def rebuild(self, names: Sequence[str] = ()) -> dict[str, int]:
         """Empty the models (all, or those named) and apply the whole log again, atomically."""

@@ -7,12 +7,14 @@ from typing import Any
 
 import pytest
 
+from bench.common import fill_store
 from node import denials, names, screening
 from node.errors import BadInput
 from node.ingest import ingest
 from node.screening import OWN, RECOMMENDED, REQUIRED, Application, item_query, party_query
 from node.screening_index import ScreeningIndex, count_keys
 from node.service import Node
+from node.views import PAGE
 from tests.conftest import FakeClock, NodeFactory
 from tests.fixtures import eval_denials, load_denials, screening_eval
 from tests.node.test_ingest import everything, pin
@@ -327,3 +329,26 @@ def test_two_processes_catching_up_at_once_apply_each_event_once(
         assert held == [(31,)]
     finally:
         other.close()
+
+
+def test_a_catch_up_asked_to_stop_ends_between_pages_and_the_next_goes_on(
+    make_node: NodeFactory,
+) -> None:
+    node = make_node("jp")
+    node.add_official("Sato Ken", ("licensing",))
+    fill_store(node, PAGE + 10)  # written past the read models: two pages for the index
+    position = node.views.position(ScreeningIndex.name)
+    assert node.views.catch_up(stop=lambda: True) == 0
+    assert node.views.position(ScreeningIndex.name) == position
+    asked: list[int] = []
+
+    def after_one_page() -> bool:
+        asked.append(1)
+        return len(asked) > 1
+
+    first = node.views.catch_up(stop=after_one_page)
+    assert 0 < first < PAGE + 10
+    assert node.views.catch_up() == PAGE + 10 - first
+    assert (
+        node.views.position(ScreeningIndex.name) == node.app.process_recorder.max_notification_id()
+    )
