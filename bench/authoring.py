@@ -15,8 +15,7 @@ from __future__ import annotations
 
 import argparse
 import tempfile
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -28,10 +27,9 @@ from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import Mapper, StoredEvent
 from eventsourcing.utils import get_topic
 
-from bench.common import Line, drafts, make_nodes, rate, timed
+from bench.common import Line, catch_up_timer, drafts, make_nodes, rate, timed
 from node import codec
 from node.denials import DenialDraft, issue_denials
-from node.service import Node
 from node.store import CanonicalTranscoder
 from protocol.crypto import SigningKey
 
@@ -58,27 +56,6 @@ class PlainApplication(Application[UUID]):
 
     def construct_mapper(self) -> Mapper[UUID]:
         return PlainMapper(transcoder=CanonicalTranscoder())
-
-
-@contextmanager
-def catch_up_timer(node: Node) -> Iterator[list[float]]:
-    """Seconds spent in `node.views.catch_up` while the block runs."""
-    views = node.views
-    original = views.catch_up
-    spent = [0.0]
-
-    def counted() -> int:
-        with timed() as elapsed:
-            try:
-                return original()
-            finally:
-                spent[0] += elapsed()
-
-    setattr(views, "catch_up", counted)  # noqa: B010
-    try:
-        yield spent
-    finally:
-        vars(views).pop("catch_up", None)
 
 
 def plain_rate(base: Path, batches: Sequence[Sequence[DenialDraft]], author: str) -> float:

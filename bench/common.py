@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from itertools import islice
 from pathlib import Path
+from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -55,6 +56,27 @@ def timed() -> Iterator[Callable[[], float]]:
     """`with timed() as elapsed:` … `elapsed()` seconds since the block started."""
     start = time.perf_counter()
     yield lambda: time.perf_counter() - start
+
+
+@contextmanager
+def catch_up_timer(node: Node) -> Iterator[list[float]]:
+    """Seconds spent in `node.views.catch_up` while the block runs (as `spent[0]`)."""
+    views = node.views
+    original = views.catch_up
+    spent = [0.0]
+
+    def counted(*args: Any, **kwargs: Any) -> int:
+        with timed() as elapsed:
+            try:
+                return original(*args, **kwargs)
+            finally:
+                spent[0] += elapsed()
+
+    setattr(views, "catch_up", counted)  # noqa: B010
+    try:
+        yield spent
+    finally:
+        vars(views).pop("catch_up", None)
 
 
 def rate(call: Callable[[], object], seconds: float = 1.0) -> float:

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any, cast
 from uuid import uuid4
 
-from bench.common import timed
+from bench.common import catch_up_timer, timed
 from bench.names import SyntheticDenial, expired, issue_day, party_names, synthetic_denials, variant
 from deployments.local.federation import XCNET
 from node import names, postgres
@@ -196,27 +196,6 @@ def snapshot(node: Node) -> dict[str, tuple[int, str]]:
             digest.update(repr(row).encode())
         figures[table] = (len(rows), digest.hexdigest())
     return figures
-
-
-@contextmanager
-def catch_up_timer(node: Node) -> Iterator[list[float]]:
-    """Seconds spent in `node.views.catch_up` (the index) while the block runs."""
-    views = node.views
-    original = views.catch_up
-    spent = [0.0]
-
-    def counted() -> int:
-        start = time.perf_counter()
-        try:
-            return original()
-        finally:
-            spent[0] += time.perf_counter() - start
-
-    setattr(views, "catch_up", counted)  # noqa: B010
-    try:
-        yield spent
-    finally:
-        vars(views).pop("catch_up", None)
 
 
 def author(
