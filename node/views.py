@@ -193,7 +193,10 @@ class Views:
             ids, rows = self._rows(model, page, cache)
             with self.writer() as writer:
                 if self.lock(writer, model) != start:
-                    continue  # another process applied this page first: read from its position
+                    # Another process applied (part of) this page first: read again from its
+                    # position, forgetting the states this unwritten page advanced.
+                    cache.clear()
+                    continue
                 self._write(writer, model, ids, rows)
                 self._track(writer, model, page[-1].id)
             applied += len(page)
